@@ -1,0 +1,14 @@
+//! Wire types shared by the Plan My Today PWA and its backend.
+//!
+//! Both sides compile this crate, so the JSON contract between them cannot drift: a
+//! field renamed here breaks the build of whichever side still uses the old name.
+//!
+//! - [`auth`]: what the PWA needs to start sign-in, the code redemption request and
+//!   the session it gets back, the signed-in identity.
+//! - [`error`]: the JSON body of every error response.
+
+pub mod auth;
+pub mod error;
+
+pub use auth::{AuthConfig, Me, SessionRequest, SessionResponse, User};
+pub use error::ApiError;
