@@ -54,8 +54,9 @@ fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (10..=20).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit())
+    })
 }
 
 /// Serves the built PWA; any path that is not a file gets `index.html` so the
@@ -86,6 +87,7 @@ mod tests {
     fn recognises_trunk_hashed_names() {
         assert!(is_hashed_asset("/plan-my-today-3f2a9c0d1e4b5a69_bg.wasm"));
         assert!(is_hashed_asset("/plan-my-today-3f2a9c0d1e4b5a69.js"));
+        assert!(is_hashed_asset("/pmt-pwa-b80654dbc5ac89a.js"));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/api/me"));

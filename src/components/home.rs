@@ -1,0 +1,84 @@
+//! `/`: the signed-in app (or the sign-in screen when nobody is).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pmt_wire::Me;
+
+use crate::components::sign_in::SignInScreen;
+use crate::session::Session;
+
+/// Formats a Unix time as the browser's local `HH:MM`.
+fn local_time(secs: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+/// The signed-in identity, as the backend validated it.
+#[component]
+fn Identity() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let me = RwSignal::new(None::<Me>);
+    let error = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        match session.get_json::<Me>("/api/me").await {
+            Ok(m) => me.set(Some(m)),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
+    let user = move || {
+        me.get()
+            .map(|m| (m.user, m.expires_at))
+            .or_else(|| session.get().map(|s| (s.user, s.expires_at)))
+    };
+    view! {
+        <div id="identity" class="identity">
+            {move || {
+                user()
+                    .map(|(u, exp)| {
+                        let name = u.name.clone().unwrap_or_else(|| u.sub.clone());
+                        view! {
+                            <span class="user-name">{name}</span>
+                            {u.email.map(|e| view! { <span class="user-email">{e}</span> })}
+                            <span class="user-sub" title="Your identifier at the authorization server">
+                                {u.sub}
+                            </span>
+                            <span class="session-expiry">
+                                {format!("session until {}", local_time(exp))}
+                            </span>
+                        }
+                    })
+            }}
+            {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+        </div>
+    }
+}
+
+/// The app shell for a signed-in user.
+#[component]
+fn SignedIn() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <header class="topbar">
+            <h1 class="brand">"Plan My Today"</h1>
+            <Identity />
+            <button id="sign-out" on:click=move |_| session.sign_out()>
+                "Sign out"
+            </button>
+        </header>
+        <main id="main" class="main">
+            <h2>"Today"</h2>
+            <p class="empty">"You are signed in. Your sources will appear here once they are connected."</p>
+        </main>
+    }
+}
+
+/// `/` and every path the router does not know: the app or the sign-in screen.
+#[component]
+pub fn Home() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <Show when=move || session.signed_in() fallback=|| view! { <SignInScreen /> }>
+            <SignedIn />
+        </Show>
+    }
+}
