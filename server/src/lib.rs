@@ -20,6 +20,8 @@ pub mod config;
 pub mod demo_as;
 pub mod error;
 pub mod secret;
+pub mod simulators;
+pub mod sources;
 pub mod web;
 
 use std::net::SocketAddr;

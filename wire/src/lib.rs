@@ -6,9 +6,14 @@
 //! - [`auth`]: what the PWA needs to start sign-in, the code redemption request and
 //!   the session it gets back, the signed-in identity.
 //! - [`error`]: the JSON body of every error response.
+//! - [`task`]: tasks, sources, priorities, statuses and the snapshot.
 
 pub mod auth;
 pub mod error;
+pub mod task;
 
 pub use auth::{AuthConfig, Me, SessionRequest, SessionResponse, User};
 pub use error::ApiError;
+pub use task::{
+    Person, Priority, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
+};

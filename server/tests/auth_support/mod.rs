@@ -20,7 +20,6 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
-use p256::elliptic_curve::sec1::ToEncodedPoint;
 use pmt_server::config::{Config, Overrides};
 use pmt_server::secret::ClientSecret;
 use serde_json::{json, Value};
