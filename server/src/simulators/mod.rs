@@ -205,10 +205,8 @@ impl Simulators {
     }
 }
 
-fn parse_source(name: &str) -> Result<Source, Response> {
-    Source::parse(name)
-        .filter(|s| *s != Source::AdHoc)
-        .ok_or_else(|| (StatusCode::NOT_FOUND, "no such source").into_response())
+fn parse_source(name: &str) -> Option<Source> {
+    Source::parse(name).filter(|s| *s != Source::AdHoc)
 }
 
 async fn put_fault(
@@ -217,21 +215,21 @@ async fn put_fault(
     Json(fault): Json<Fault>,
 ) -> Response {
     match parse_source(&source) {
-        Ok(source) => {
+        Some(source) => {
             Simulators { state }.set_fault(source, fault);
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(r) => r,
+        None => (StatusCode::NOT_FOUND, "no such source").into_response(),
     }
 }
 
 async fn delete_fault(State(state): State<SimState>, Path(source): Path<String>) -> Response {
     match parse_source(&source) {
-        Ok(source) => {
+        Some(source) => {
             Simulators { state }.set_fault(source, Fault::default());
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(r) => r,
+        None => (StatusCode::NOT_FOUND, "no such source").into_response(),
     }
 }
 
