@@ -19,6 +19,7 @@ pub mod auth;
 pub mod config;
 pub mod demo_as;
 pub mod error;
+pub mod plan;
 pub mod secret;
 pub mod simulators;
 pub mod sources;

@@ -49,3 +49,16 @@ impl DemoDay {
         Today::at(now, &self.time_zone).unwrap_or_else(|_| Today::utc(now))
     }
 }
+
+/// The connector options that match the demo user at the simulators.
+pub fn demo_options(source: pmt_wire::Source) -> std::collections::BTreeMap<String, String> {
+    let pairs: &[(&str, &str)] = match source {
+        pmt_wire::Source::Slack => &[("user_id", SLACK_USER_ID), ("marker_emoji", MARKER_EMOJI)],
+        pmt_wire::Source::Github => &[("login", GITHUB_LOGIN)],
+        _ => &[],
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
