@@ -25,6 +25,10 @@ export function appBuilt() {
   const missing = [];
   if (!fs.existsSync(BACKEND_BIN)) missing.push(`backend binary ${BACKEND_BIN} (PMT_BIN)`);
   if (!fs.existsSync(path.join(STATIC_DIR, 'index.html'))) missing.push(`built PWA ${STATIC_DIR}/index.html (PMT_DIST)`);
+  if (missing.length && process.env.PMT_E2E_REQUIRE_BUILD === '1') {
+    // The README's test command builds both first: a missing build there is a failure, not a skip.
+    throw new Error(`e2e: not built: ${missing.join(', ')}`);
+  }
   return missing.length ? `not built: ${missing.join(', ')}` : null;
 }
 
