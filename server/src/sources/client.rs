@@ -92,8 +92,8 @@ impl SourceClient {
     /// [`SourceError::HostNotAllowed`] when the result leaves the allowed hosts (a
     /// provider-supplied absolute URL, e.g. a `Link` header, is checked the same way).
     pub fn url(&self, path_and_query: &str) -> Result<Url, SourceError> {
-        let url = if path_and_query.starts_with("http://") || path_and_query.starts_with("https://")
-        {
+        // Anything with a scheme is an absolute URL and must pass the allow-list itself.
+        let url = if path_and_query.contains("://") || path_and_query.starts_with("//") {
             Url::parse(path_and_query)
                 .map_err(|_| SourceError::HostNotAllowed("an invalid URL".into()))?
         } else {
@@ -123,7 +123,9 @@ impl SourceClient {
         &self,
         path_and_query: &str,
     ) -> Result<T, SourceError> {
-        let (body, _) = self.send(Method::GET, path_and_query, None::<&()>).await?;
+        let (body, _, _) = self
+            .send(Method::GET, path_and_query, None::<&()>, &[])
+            .await?;
         decode(&body)
     }
 
@@ -135,7 +137,9 @@ impl SourceClient {
         &self,
         path_and_query: &str,
     ) -> Result<(T, HeaderMap), SourceError> {
-        let (body, headers) = self.send(Method::GET, path_and_query, None::<&()>).await?;
+        let (body, headers, _) = self
+            .send(Method::GET, path_and_query, None::<&()>, &[])
+            .await?;
         Ok((decode(&body)?, headers))
     }
 
@@ -148,8 +152,32 @@ impl SourceClient {
         path_and_query: &str,
         body: &B,
     ) -> Result<T, SourceError> {
-        let (body, _) = self.send(Method::POST, path_and_query, Some(body)).await?;
+        let (body, _, _) = self
+            .send(Method::POST, path_and_query, Some(body), &[])
+            .await?;
         decode(&body)
+    }
+
+    /// `POST` a JSON body and read JSON also when the status is one of `also_ok`
+    /// (GraphQL servers put their `errors[]` in a 400 body). Returns the headers too.
+    ///
+    /// # Errors
+    /// See [`SourceError`]; an `also_ok` status whose body is not the expected JSON is
+    /// [`SourceError::Status`].
+    pub async fn post_json_accepting<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path_and_query: &str,
+        body: &B,
+        also_ok: &[u16],
+    ) -> Result<(T, HeaderMap), SourceError> {
+        let (body, headers, status) = self
+            .send(Method::POST, path_and_query, Some(body), also_ok)
+            .await?;
+        match decode(&body) {
+            Ok(value) => Ok((value, headers)),
+            Err(_) if !status.is_success() => Err(SourceError::Status(status.as_u16())),
+            Err(e) => Err(e),
+        }
     }
 
     async fn send<B: Serialize>(
@@ -157,15 +185,17 @@ impl SourceClient {
         method: Method,
         path_and_query: &str,
         body: Option<&B>,
-    ) -> Result<(Vec<u8>, HeaderMap), SourceError> {
+        also_ok: &[u16],
+    ) -> Result<(Vec<u8>, HeaderMap, StatusCode), SourceError> {
         let url = self.url(path_and_query)?;
         let mut attempt = 0;
         loop {
-            let mut request = self
-                .http
-                .request(method.clone(), url.clone())
+            let mut request = self.http.request(method.clone(), url.clone());
+            if !self.extra_headers.contains_key(ACCEPT) {
+                request = request.header(ACCEPT, "application/json");
+            }
+            request = request
                 .headers(self.extra_headers.clone())
-                .header(ACCEPT, "application/json")
                 .header(AUTHORIZATION, format!("Bearer {}", self.token.expose()));
             if let Some(b) = body {
                 request = request.json(b);
@@ -194,15 +224,23 @@ impl SourceClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
+            if status == StatusCode::FORBIDDEN {
+                // GitHub signals an exhausted primary rate limit with 403 (not 429).
+                if let Some(wait) = rate_limit_exhausted(response.headers()) {
+                    return Err(SourceError::RateLimited {
+                        retry_after_secs: wait.as_secs(),
+                    });
+                }
+            }
             if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
                 return Err(SourceError::Unauthorized(status.as_u16()));
             }
-            if !status.is_success() {
+            if !status.is_success() && !also_ok.contains(&status.as_u16()) {
                 return Err(SourceError::Status(status.as_u16()));
             }
             let headers = response.headers().clone();
             let body = read_capped(response, self.deadline).await?;
-            return Ok((body, headers));
+            return Ok((body, headers, status));
         }
     }
 }
@@ -270,6 +308,25 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .parse::<u64>()
         .ok()
         .map(|s| Duration::from_secs(s.min(3600)))
+}
+
+/// The wait for a `403` that says the rate limit is used up (`x-ratelimit-remaining: 0`):
+/// `Retry-After`, else the time until `x-ratelimit-reset` (epoch seconds), else 60 s.
+fn rate_limit_exhausted(headers: &HeaderMap) -> Option<Duration> {
+    let remaining = headers.get("x-ratelimit-remaining")?.to_str().ok()?.trim();
+    if remaining != "0" {
+        return None;
+    }
+    let until_reset = headers
+        .get("x-ratelimit-reset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .map(|reset| Duration::from_secs(reset.saturating_sub(crate::auth::unix_now()).clamp(0, 3600) as u64));
+    Some(
+        retry_after(headers)
+            .or(until_reset)
+            .unwrap_or(Duration::from_secs(60)),
+    )
 }
 
 #[cfg(test)]
@@ -342,5 +399,17 @@ mod tests {
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn a_403_with_no_rate_limit_left_is_a_rate_limit() {
+        let mut h = HeaderMap::new();
+        assert_eq!(rate_limit_exhausted(&h), None);
+        h.insert("x-ratelimit-remaining", "12".parse().unwrap());
+        assert_eq!(rate_limit_exhausted(&h), None);
+        h.insert("x-ratelimit-remaining", "0".parse().unwrap());
+        assert_eq!(rate_limit_exhausted(&h), Some(Duration::from_secs(60)));
+        h.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(rate_limit_exhausted(&h), Some(Duration::from_secs(7)));
     }
 }
