@@ -4,7 +4,8 @@
 // starts the app. Our CSP allows no inline script, so this moves that loader into a
 // content-hashed file and references it with src= and an SRI integrity attribute.
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { join } from "node:path";
 
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -32,3 +33,19 @@ if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html)) {
 }
 writeFileSync(indexPath, html);
 console.log(`trunk-post-build: moved ${count} inline loader script(s) to files`);
+
+// Precompressed copies for the backend to serve (Content-Encoding br/gzip), made once
+// at build time at the highest settings instead of on every request.
+let compressed = 0;
+for (const name of readdirSync(staging)) {
+  if (!/\.(wasm|js|css|html|json|svg|webmanifest)$/.test(name)) continue;
+  const path = join(staging, name);
+  if (!statSync(path).isFile() || statSync(path).size < 1024) continue;
+  const body = readFileSync(path);
+  writeFileSync(`${path}.br`, brotliCompressSync(body, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+  }));
+  writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
+  compressed += 1;
+}
+console.log(`trunk-post-build: wrote brotli and gzip copies of ${compressed} file(s)`);

@@ -63,8 +63,17 @@ fn is_hashed_asset(path: &str) -> bool {
 /// client-side router can handle `/callback` and bookmarks.
 pub fn pwa(static_dir: &Path) -> Router {
     let index = static_dir.join("index.html");
-    Router::new()
-        .fallback_service(ServeDir::new(static_dir).not_found_service(ServeFile::new(index)))
+    // `fallback` (not `not_found_service`) keeps the 200 status for app routes.
+    Router::new().fallback_service(
+        ServeDir::new(static_dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(
+                ServeFile::new(index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+    )
 }
 
 /// The JSON 404 for unknown `/api/*` paths (never the PWA's HTML).
