@@ -3,7 +3,7 @@
 //! A 401 is its own error variant so the caller can end the session and send the
 //! user back to sign-in; every other failure carries a message a person can read.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use pmt_wire::ApiError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -32,13 +32,11 @@ pub enum CallError {
     Unreadable(String),
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, CallError> {
+/// Passes a 2xx answer through; turns any other into the matching [`CallError`].
+async fn check(response: Response) -> Result<Response, CallError> {
     let status = response.status();
     if (200..300).contains(&status) {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|e| CallError::Unreadable(e.to_string()));
+        return Ok(response);
     }
     let body = response.json::<ApiError>().await.ok();
     let (code, message) = match body {
@@ -63,6 +61,14 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, CallError>
         code,
         message,
     })
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, CallError> {
+    check(response)
+        .await?
+        .json::<T>()
+        .await
+        .map_err(|e| CallError::Unreadable(e.to_string()))
 }
 
 fn with_bearer(
@@ -103,4 +109,63 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
         .map_err(|e| CallError::Unreadable(e.to_string()))?;
     let response = request.send().await.map_err(|_| CallError::Unreachable)?;
     decode(response).await
+}
+
+/// Sends `method path` with an optional JSON body; a non-2xx answer is an error.
+async fn send<B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    token: Option<&str>,
+    accept: &str,
+) -> Result<Response, CallError> {
+    let builder = with_bearer(RequestBuilder::new(path).method(method), token).header("Accept", accept);
+    let request = match body {
+        Some(b) => builder.json(b),
+        None => builder.build(),
+    }
+    .map_err(|e| CallError::Unreadable(e.to_string()))?;
+    let response = request.send().await.map_err(|_| CallError::Unreachable)?;
+    check(response).await
+}
+
+/// Any method, an optional JSON body, a JSON answer.
+///
+/// # Errors
+/// See [`CallError`].
+pub async fn call<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    token: Option<&str>,
+) -> Result<T, CallError> {
+    let response = send(method, path, body, token, "application/json").await?;
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| CallError::Unreadable(e.to_string()))
+}
+
+/// Any method, an optional JSON body; the answer is read as `T` when it is one, and
+/// is `None` when it is empty (204) or something else.
+///
+/// # Errors
+/// See [`CallError`]; only the status decides success.
+pub async fn call_maybe<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    token: Option<&str>,
+) -> Result<Option<T>, CallError> {
+    let response = send(method, path, body, token, "application/json").await?;
+    let text = response.text().await.unwrap_or_default();
+    Ok(serde_json::from_str(&text).ok())
+}
+
+/// `POST` with no body and keep the answer open for streaming (`text/event-stream`).
+///
+/// # Errors
+/// See [`CallError`].
+pub async fn open_stream(path: &str, token: Option<&str>) -> Result<Response, CallError> {
+    send::<()>(Method::POST, path, None, token, "text/event-stream").await
 }

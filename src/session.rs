@@ -1,12 +1,14 @@
 //! The signed-in session as reactive state, and the only way components call the API.
 //!
-//! [`Session::get`] adds the bearer token; when the backend answers 401 it ends the
+//! [`Session::get_json`] and its siblings add the bearer token; when the backend answers 401 it ends the
 //! session, remembers where the user was, and the app falls back to the sign-in
 //! screen with the reason.
 
 use leptos::prelude::*;
 use pmt_wire::SessionResponse;
+use gloo_net::http::Method;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::api::{self, CallError};
 use crate::signin::safe_return_path;
@@ -95,21 +97,112 @@ impl Session {
         self.notice.set(Some(reason));
     }
 
+    /// The bearer token, or the "not signed in" error.
+    fn token(&self) -> Result<String, CallError> {
+        self.current
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            .ok_or_else(|| CallError::Unauthorized("you are not signed in".to_owned()))
+    }
+
+    /// Ends the session when the backend refused its token; passes the result on.
+    fn watch<T>(&self, result: Result<T, CallError>) -> Result<T, CallError> {
+        if let Err(e @ CallError::Unauthorized(_)) = &result {
+            self.expire(e.to_string());
+        }
+        result
+    }
+
     /// `GET` an API path with the session's bearer token.
     ///
     /// # Errors
     /// See [`CallError`]; on [`CallError::Unauthorized`] the session has already ended.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, CallError> {
-        let token = self
-            .current
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-        let Some(token) = token else {
-            return Err(CallError::Unauthorized("you are not signed in".to_owned()));
-        };
-        let result = api::get(path, Some(&token)).await;
-        if let Err(e @ CallError::Unauthorized(_)) = &result {
-            self.expire(e.to_string());
-        }
-        result
+        let token = self.token()?;
+        self.watch(api::get(path, Some(&token)).await)
+    }
+
+    /// Sends `method path` with a JSON body (or none) and the bearer token.
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, CallError> {
+        let token = self.token()?;
+        self.watch(api::call(method, path, body, Some(&token)).await)
+    }
+
+    /// `POST` a JSON body, read a JSON answer.
+    ///
+    /// # Errors
+    /// See [`Session::get_json`].
+    pub async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CallError> {
+        self.send_json(Method::POST, path, Some(body)).await
+    }
+
+    /// `PUT` a JSON body, read a JSON answer.
+    ///
+    /// # Errors
+    /// See [`Session::get_json`].
+    pub async fn put_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CallError> {
+        self.send_json(Method::PUT, path, Some(body)).await
+    }
+
+    /// `PATCH` a JSON body, read a JSON answer.
+    ///
+    /// # Errors
+    /// See [`Session::get_json`].
+    pub async fn patch_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CallError> {
+        self.send_json(Method::PATCH, path, Some(body)).await
+    }
+
+    /// Any method, an optional JSON body; the answer is `Some(T)` when it reads as
+    /// one, `None` when it is empty or something else (only the status decides
+    /// success). For calls whose answer is a convenience, not the point.
+    ///
+    /// # Errors
+    /// See [`Session::get_json`].
+    pub async fn call_for<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Option<T>, CallError> {
+        let token = self.token()?;
+        self.watch(api::call_maybe(method, path, body, Some(&token)).await)
+    }
+
+    /// `DELETE` an API path; the answer's body is ignored.
+    ///
+    /// # Errors
+    /// See [`Session::get_json`].
+    pub async fn delete(&self, path: &str) -> Result<(), CallError> {
+        let token = self.token()?;
+        self.watch(
+            api::call_maybe::<(), serde_json::Value>(Method::DELETE, path, None, Some(&token))
+                .await
+                .map(|_| ()),
+        )
+    }
+
+    /// `POST` without a body and return the open answer for reading as a stream.
+    ///
+    /// # Errors
+    /// See [`Session::get_json`].
+    pub async fn post_stream(&self, path: &str) -> Result<gloo_net::http::Response, CallError> {
+        let token = self.token()?;
+        self.watch(api::open_stream(path, Some(&token)).await)
     }
 }

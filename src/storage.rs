@@ -1,7 +1,8 @@
 //! This tab's `sessionStorage`: the session, the pending sign-in, the return address.
 //!
 //! Nothing here ever touches `localStorage`, cookies or IndexedDB with a token: the
-//! session dies with the tab, and a new tab signs in again.
+//! session dies with the tab, and a new tab signs in again. (The only `localStorage`
+//! key the app writes today is the device's theme, [`THEME_KEY`].)
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -14,6 +15,9 @@ pub const PKCE_KEY: &str = "pmt.pkce";
 pub const RETURN_TO_KEY: &str = "pmt.return_to";
 /// Prefix of every key the app writes, in any browser storage.
 pub const KEY_PREFIX: &str = "pmt.";
+/// The device's colour theme (`localStorage`): a device preference, not user data,
+/// so it is the one key sign-out keeps.
+pub const THEME_KEY: &str = "pmt.theme";
 
 /// Browser storage is unavailable or full.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,13 +71,14 @@ pub fn take<T: DeserializeOwned>(key: &str) -> Option<T> {
     value
 }
 
-/// Removes every key the app wrote, from `sessionStorage` and `localStorage`.
+/// Removes every key the app wrote, from `sessionStorage` and `localStorage`, except
+/// the device's theme ([`THEME_KEY`]), which holds nothing about the user.
 pub fn clear_user_data() {
     for storage in [session_storage(), local_storage()].into_iter().flatten() {
         let len = storage.length().unwrap_or(0);
         let keys: Vec<String> = (0..len)
             .filter_map(|i| storage.key(i).ok().flatten())
-            .filter(|k| k.starts_with(KEY_PREFIX))
+            .filter(|k| k.starts_with(KEY_PREFIX) && k != THEME_KEY)
             .collect();
         for k in keys {
             let _ = storage.remove_item(&k);

@@ -28,6 +28,13 @@ pub enum AppError {
         /// What was wrong.
         description: String,
     },
+    /// The thing the request names does not exist (for this user): 404 `not_found`.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the thing's state (e.g. dismissing a kind that is
+    /// changed only at its source): 409 `conflict`.
+    #[error("{0}")]
+    Conflict(String),
     /// The authorization server or another upstream could not be reached or answered badly: 502.
     #[error("{0}")]
     BadGateway(String),
@@ -58,6 +65,8 @@ impl AppError {
         match self {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,6 +96,8 @@ impl IntoResponse for AppError {
                 description.clone(),
             ),
             Self::BadRequest { error, description } => (*error, description.clone()),
+            Self::NotFound(d) => ("not_found", d.clone()),
+            Self::Conflict(d) => ("conflict", d.clone()),
             Self::BadGateway(d) => ("upstream_unavailable", d.clone()),
             Self::Internal(_) => (
                 "internal_error",
@@ -143,6 +154,15 @@ mod tests {
         let h = r.headers()[header::WWW_AUTHENTICATE].to_str().unwrap();
         assert!(!h.contains('\n'));
         assert!(h.ends_with("'x'Set-Cookie: a=b\""), "{h}");
+    }
+
+    #[test]
+    fn not_found_and_conflict_have_their_status_and_code() {
+        let r = AppError::NotFound("no such task".to_owned()).into_response();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = AppError::Conflict("change it at the source".to_owned()).into_response();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(r.headers().get(header::WWW_AUTHENTICATE).is_none());
     }
 
     #[test]

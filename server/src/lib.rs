@@ -13,16 +13,27 @@
 //! - [`auth`]: discovery, JWKS, JWT validation, code redemption, the authenticated-user
 //!   extractor, token exchange.
 //! - [`demo_as`]: the built-in authorization server of demo mode (loopback only).
+//! - [`simulators`]: the provider simulators of demo mode.
+//! - [`demo`]: demo mode's handles (authorization server + simulators) and controls.
+//! - [`sources`]: one connector per provider (exchange → fetch → normalize).
+//! - [`plan`]: reference keys, scoring, cross-references, the snapshot.
+//! - [`store`]: SQLite: snapshots, local decisions, ad-hoc tasks.
+//! - [`refresh`]: every source concurrently, each within its budget, into a snapshot.
+//! - [`api`]: the `/api` handlers (tasks, refresh, decisions, OpenAPI).
 //! - [`web`]: security headers and serving the built PWA.
 
+pub mod api;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod demo_as;
 pub mod error;
 pub mod plan;
+pub mod refresh;
 pub mod secret;
 pub mod simulators;
 pub mod sources;
+pub mod store;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -41,11 +52,15 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Discovery, JWKS and token validation.
     pub auth: Arc<auth::Authenticator>,
+    /// The SQLite store: snapshots, local decisions, ad-hoc tasks.
+    pub store: store::Store,
+    /// The refreshes running now (one per user; a second request joins).
+    pub flights: Arc<refresh::Flights>,
 }
 
 impl AppState {
-    /// Builds the state for a configuration.
-    pub fn new(config: Config) -> Self {
+    /// Builds the state for a configuration and an opened store.
+    pub fn new(config: Config, store: store::Store) -> Self {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
@@ -54,15 +69,22 @@ impl AppState {
             .unwrap_or_default();
         let config = Arc::new(config);
         let auth = Arc::new(auth::Authenticator::new(config.clone(), http.clone()));
-        Self { config, http, auth }
+        Self {
+            config,
+            http,
+            auth,
+            store,
+            flights: Arc::default(),
+        }
     }
 }
 
-/// The whole HTTP application: API, demo authorization server (when given), the PWA,
-/// and the security headers over all of it.
-pub fn app(state: AppState, demo: Option<demo_as::DemoAs>) -> Router {
+/// The whole HTTP application: API, demo mode's authorization server, simulators and
+/// controls (when given), the PWA, and the security headers over all of it.
+pub fn app(state: AppState, demo: Option<demo::DemoHandles>) -> Router {
     let static_dir = state.config.static_dir.clone();
     let api = auth::routes()
+        .merge(api::routes())
         .fallback(web::api_not_found)
         .with_state(state);
     let mut router = Router::new().nest("/api", api);
@@ -93,9 +115,15 @@ pub enum StartError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The SQLite store could not be opened or migrated.
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
     /// The demo authorization server could not load or create its key.
     #[error("demo authorization server: {0}")]
     DemoAs(#[from] demo_as::DemoAsError),
+    /// The configuration could not follow the listener's real port.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
 }
 
 /// A server listening in the background.
@@ -107,16 +135,22 @@ pub struct RunningServer {
     pub config: Arc<Config>,
     /// The serving task.
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Demo mode's authorization server and simulators (faults, grants, seen tokens).
+    pub demo: Option<demo::DemoHandles>,
+    /// The application state (tests and the benchmark call the refresh directly).
+    pub state: AppState,
 }
 
 /// Binds, builds the application and serves it in the background.
 ///
-/// A port of 0 picks a free port; in demo mode the public URL and issuer then follow
-/// the real port, which is what tests use to run many servers side by side.
+/// A port of 0 picks a free port; in demo mode the public URL, the issuer and the
+/// simulator URLs then follow the real port, which is what tests use to run many
+/// servers side by side. Demo mode also serves the simulators (`/sim/...`) for the
+/// configured time zone.
 ///
 /// # Errors
-/// When the socket cannot be bound, the data directory cannot be created, or the demo
-/// authorization server cannot load its signing key.
+/// When the socket cannot be bound, the data directory or the store cannot be
+/// created, or the demo authorization server cannot load its signing key.
 pub async fn spawn(mut config: Config) -> Result<RunningServer, StartError> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -131,24 +165,38 @@ pub async fn spawn(mut config: Config) -> Result<RunningServer, StartError> {
     if config.listen.port() == 0 {
         config.listen = addr;
         if config.demo {
-            config.public_url = format!("http://{addr}");
-            config.auth.issuer = format!("{}{}", config.public_url, config::DEMO_ISSUER_PATH);
+            config.set_demo_origin(&format!("http://{addr}"))?;
         }
     }
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
         path: config.data_dir.clone(),
         source,
     })?;
-    let demo = if config.demo {
+    let auth_server = if config.demo {
         Some(demo_as::DemoAs::load(demo_as::DemoAsSettings::for_config(
             &config,
         ))?)
     } else {
         None
     };
-    let state = AppState::new(config);
+    let store = store::Store::open(&config.data_dir.join(store::FILE_NAME))?;
+    let state = AppState::new(config, store);
     let config = state.config.clone();
-    let router = app(state, demo);
+    let demo = auth_server.map(|auth_server| {
+        let simulators = simulators::Simulators::new(
+            config.auth.issuer.clone(),
+            auth_server.public_keys(),
+            simulators::day::DemoDay::new(config.time_zone.clone()),
+        );
+        demo::DemoHandles::new(auth_server, simulators, config.clone())
+    });
+    let router = app(state.clone(), demo.clone());
     let task = tokio::spawn(async move { axum::serve(listener, router).await });
-    Ok(RunningServer { addr, config, task })
+    Ok(RunningServer {
+        addr,
+        config,
+        task,
+        demo,
+        state,
+    })
 }

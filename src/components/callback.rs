@@ -6,13 +6,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use pmt_wire::SessionResponse;
 
 use crate::api;
 use crate::components::sign_in::SignInScreen;
 use crate::session::Session;
+use crate::Page;
 use crate::signin::{safe_return_path, CallbackError, CallbackParams, PendingSignIn};
 use crate::storage::{self, PKCE_KEY, RETURN_TO_KEY};
 
@@ -45,7 +44,7 @@ pub async fn complete_sign_in(params: CallbackParams) -> Result<SessionResponse,
 #[component]
 pub fn CallbackPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let navigate = use_navigate();
+    let page = expect_context::<Page>();
     let failure = RwSignal::new(None::<String>);
     let params = read_and_clean_callback_url();
     spawn_local(async move {
@@ -53,13 +52,7 @@ pub fn CallbackPage() -> impl IntoView {
             Ok(s) => match session.begin(s) {
                 Ok(()) => {
                     let to: String = storage::take(RETURN_TO_KEY).unwrap_or_else(|| "/".into());
-                    navigate(
-                        &safe_return_path(&to),
-                        NavigateOptions {
-                            replace: true,
-                            ..NavigateOptions::default()
-                        },
-                    );
+                    page.replace(&safe_return_path(&to));
                 }
                 Err(e) => failure.set(Some(e.to_string())),
             },

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pmt_wire::Me;
 
+use crate::components::dashboard::Dashboard;
 use crate::components::sign_in::SignInScreen;
+use crate::dashboard_data::DashboardData;
 use crate::session::Session;
 
 /// Formats a Unix time as the browser's local `HH:MM`.
@@ -53,22 +55,23 @@ fn Identity() -> impl IntoView {
     }
 }
 
-/// The app shell for a signed-in user.
+/// The app shell for a signed-in user: the header and the dashboard, loaded.
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = expect_context::<Session>();
+    let data = DashboardData::new(session);
+    provide_context(data);
+    data.load();
     view! {
+        <a class="skip-link" href="#main">"Skip to tasks"</a>
         <header class="topbar">
             <h1 class="brand">"Plan My Today"</h1>
             <Identity />
-            <button id="sign-out" on:click=move |_| session.sign_out()>
+            <button id="sign-out" type="button" on:click=move |_| session.sign_out()>
                 "Sign out"
             </button>
         </header>
-        <main id="main" class="main">
-            <h2>"Today"</h2>
-            <p class="empty">"You are signed in. Your sources will appear here once they are connected."</p>
-        </main>
+        <Dashboard />
     }
 }
 

@@ -5,15 +5,21 @@
 //!
 //! - [`auth`]: what the PWA needs to start sign-in, the code redemption request and
 //!   the session it gets back, the signed-in identity.
+//! - [`decisions`]: local decisions (dismiss, priority override) and ad-hoc tasks.
 //! - [`error`]: the JSON body of every error response.
+//! - [`refresh`]: the events of a streamed refresh.
 //! - [`task`]: tasks, sources, priorities, statuses and the snapshot.
 
 pub mod auth;
+pub mod decisions;
 pub mod error;
+pub mod refresh;
 pub mod task;
 
 pub use auth::{AuthConfig, Me, SessionRequest, SessionResponse, User};
+pub use decisions::{AdHocPatch, AdHocTask, NewAdHocTask, SetPriorityRequest};
 pub use error::ApiError;
+pub use refresh::RefreshEvent;
 pub use task::{
     Person, Priority, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
 };

@@ -316,6 +316,8 @@ pub enum SourceState {
     },
     /// Not configured or disabled.
     Disabled,
+    /// Enabled but not fetched yet (no refresh has run since it was configured).
+    Pending,
 }
 
 /// One source's status in a snapshot.

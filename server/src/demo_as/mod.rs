@@ -49,7 +49,9 @@ mod store;
 mod token;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
@@ -115,6 +117,8 @@ struct AsState {
     /// Issued, not yet redeemed authorization codes.
     codes: store::OneTimeStore<authorize::CodeGrant>,
     grants: GrantRegistry,
+    /// Added before answering a token exchange, milliseconds (benchmarks, tests).
+    exchange_latency_ms: AtomicU64,
 }
 
 impl DemoAs {
@@ -139,6 +143,7 @@ impl DemoAs {
                 pending: store::OneTimeStore::new(store::DEFAULT_CAPACITY),
                 codes: store::OneTimeStore::new(store::DEFAULT_CAPACITY),
                 grants: settings.grants.clone(),
+                exchange_latency_ms: AtomicU64::new(0),
                 settings,
             }),
         })
@@ -172,6 +177,19 @@ impl DemoAs {
         &self.state.grants
     }
 
+    /// The public keys tokens from this server are signed with (what a resource server,
+    /// such as a provider simulator, validates against).
+    pub fn public_keys(&self) -> KeySet {
+        self.state.own_keys.clone()
+    }
+
+    /// Makes every token exchange answer after `latency` (zero: at once), to measure
+    /// how the refresh behaves when the authorization server is slow.
+    pub fn set_exchange_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.state.exchange_latency_ms.store(ms, Ordering::Relaxed);
+    }
+
     /// Revokes the user's grant to `resource`: token exchange for it is refused until
     /// [`DemoAs::restore_grant`]. Returns false for a resource the server does not know.
     pub fn revoke_grant(&self, resource: &str) -> bool {
@@ -189,6 +207,13 @@ impl DemoAs {
             self.state.grants.restore(resource);
         }
         known
+    }
+}
+
+impl AsState {
+    /// The configured token-exchange latency.
+    fn exchange_latency(&self) -> Duration {
+        Duration::from_millis(self.exchange_latency_ms.load(Ordering::Relaxed))
     }
 }
 

@@ -67,6 +67,14 @@ pub(super) async fn post_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let latency = state.exchange_latency();
+    if !latency.is_zero()
+        && Params::parse(&body)
+            .single("grant_type")
+            .is_ok_and(|g| g == Some(TOKEN_EXCHANGE_GRANT))
+    {
+        tokio::time::sleep(latency).await;
+    }
     match token(&state, &headers, &body, now()) {
         Ok(response) => response.into_response(),
         Err(error) => {

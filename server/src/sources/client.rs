@@ -214,7 +214,10 @@ impl SourceClient {
             let status = response.status();
             if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
             {
-                let wait = retry_after(response.headers()).unwrap_or(DEFAULT_BACKOFF);
+                // `rate_limit_exhausted` prefers `Retry-After`, then GitHub's reset time.
+                let wait = rate_limit_exhausted(response.headers())
+                    .or_else(|| retry_after(response.headers()))
+                    .unwrap_or(DEFAULT_BACKOFF);
                 attempt += 1;
                 if attempt > MAX_RETRIES || Instant::now() + wait >= self.deadline {
                     return Err(SourceError::RateLimited {
@@ -321,7 +324,9 @@ fn rate_limit_exhausted(headers: &HeaderMap) -> Option<Duration> {
         .get("x-ratelimit-reset")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
-        .map(|reset| Duration::from_secs(reset.saturating_sub(crate::auth::unix_now()).clamp(0, 3600) as u64));
+        .map(|reset| {
+            Duration::from_secs(reset.saturating_sub(crate::auth::unix_now()).clamp(0, 3600) as u64)
+        });
     Some(
         retry_after(headers)
             .or(until_reset)

@@ -254,7 +254,8 @@ pub fn config_for(issuer: &str) -> Config {
 
 /// The backend application for a configuration (no demo authorization server).
 pub fn app(config: Config) -> Router {
-    pmt_server::app(pmt_server::AppState::new(config), None)
+    let store = pmt_server::store::Store::open_in_memory().expect("in-memory store");
+    pmt_server::app(pmt_server::AppState::new(config, store), None)
 }
 
 /// An issuer on a port where nothing listens.

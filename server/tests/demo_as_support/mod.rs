@@ -59,6 +59,49 @@ pub(crate) async fn start_with(data_dir: tempfile::TempDir) -> Demo {
     }
 }
 
+/// Starts a demo server with fresh directories after `adjust` changed its
+/// configuration (e.g. shorter source timeouts, a fixed time zone).
+pub(crate) async fn start_adjusted(adjust: impl FnOnce(&mut Config)) -> Demo {
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let static_dir = tempfile::tempdir().expect("static dir");
+    let mut config = Config::demo(&Overrides {
+        port: Some(0),
+        data_dir: Some(data_dir.path().to_owned()),
+        static_dir: Some(static_dir.path().to_owned()),
+        ..Overrides::default()
+    })
+    .expect("demo config");
+    adjust(&mut config);
+    let server = pmt_server::spawn(config).await.expect("server starts");
+    Demo::around(server, data_dir, static_dir)
+}
+
+impl Demo {
+    /// The handle on a server already spawned over these directories.
+    pub(crate) fn around(
+        server: RunningServer,
+        data_dir: tempfile::TempDir,
+        static_dir: tempfile::TempDir,
+    ) -> Demo {
+        let config = server.config.clone();
+        Demo {
+            base: config.public_url.clone(),
+            issuer: config.auth.issuer.clone(),
+            client_id: config.auth.client_id.clone(),
+            secret: config.auth.client_secret.expose().to_owned(),
+            redirect_uri: config.redirect_uri(),
+            resource: config.auth.resource.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            server,
+            data_dir,
+            _static_dir: static_dir,
+        }
+    }
+}
+
 /// Spawns a demo server on a free port over the given directories.
 pub(crate) async fn spawn_in(data_dir: &Path, static_dir: &Path) -> RunningServer {
     let config = Config::demo(&Overrides {

@@ -38,7 +38,9 @@ impl SimHarness {
         let demo_day = DemoDay::frozen(time_zone, now);
         let today = demo_day.today();
         let sims = Simulators::new(ISSUER, keys, demo_day);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let router = sims.router();
         tokio::spawn(async move { axum::serve(listener, router).await });

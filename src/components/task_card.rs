@@ -1,0 +1,235 @@
+//! One task as a card: what it is, why it matters now, where it lives, and what the
+//! user may do with it here.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pmt_wire::{Priority, Source, Task, TaskId, TaskKind};
+
+use crate::clock;
+use crate::components::adhoc_form::AdHocForm;
+use crate::components::card_focus::{dom_id, focus_task, keep_focus};
+use crate::dashboard_data::{DashboardData, TaskAction};
+use crate::model::names::priority_key;
+
+/// When the task happens or is due, for people; `true` when the due time passed.
+fn when(task: &Task, now: i64) -> Option<(String, bool)> {
+    let s = &task.signals;
+    if let (Some(start), TaskKind::Meeting | TaskKind::Rsvp) = (s.starts_at, task.kind) {
+        let end = s
+            .ends_at
+            .map(|e| format!("–{}", clock::hhmm(e)))
+            .unwrap_or_default();
+        return Some((format!("{}{end}", clock::hhmm_or_date(start, now)), false));
+    }
+    s.due.map(|due| {
+        let at = clock::hhmm_or_date(due, now);
+        if due < now {
+            (format!("overdue since {at}"), true)
+        } else {
+            (format!("due {at}"), false)
+        }
+    })
+}
+
+/// "Overridden: boosted from Medium".
+fn override_note(task: &Task) -> Option<String> {
+    let chosen = task.priority_override?;
+    let verb = match chosen.cmp(&task.computed_priority) {
+        std::cmp::Ordering::Less => "boosted from",
+        std::cmp::Ordering::Greater => "demoted from",
+        std::cmp::Ordering::Equal => "set, computed",
+    };
+    Some(format!(
+        "Overridden: {verb} {}",
+        task.computed_priority.label()
+    ))
+}
+
+/// A link that moves focus to another task's card.
+#[component]
+fn RelatedLink(id: TaskId) -> impl IntoView {
+    let data = expect_context::<DashboardData>();
+    let label = data
+        .task(&id)
+        .map(|t| format!("{} ({})", t.title, t.source.label()))
+        .unwrap_or_else(|| id.as_str().to_owned());
+    let href = format!("#{}", dom_id(&id));
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        if !focus_task(&id) {
+            data.announce("That task is hidden by your search or filters.");
+        }
+    };
+    view! { <a class="related" href=href on:click=on_click>{label}</a> }
+}
+
+/// A button that takes a decision on its card's task and keeps focus sensible.
+#[component]
+fn ActionButton(
+    id: TaskId,
+    action: TaskAction,
+    class: &'static str,
+    label: &'static str,
+    #[prop(optional)] disabled: bool,
+) -> impl IntoView {
+    let data = expect_context::<DashboardData>();
+    let on_click = move |_| spawn_local(keep_focus(id.clone(), data.act(id.clone(), action)));
+    view! {
+        <button type="button" class=class disabled=disabled on:click=on_click>
+            {label}
+        </button>
+    }
+}
+
+/// The card's content and its action buttons.
+#[component]
+fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
+    let data = expect_context::<DashboardData>();
+    let confirm_delete = RwSignal::new(false);
+    let id = task.id.clone();
+    let title_id = format!("{}-title", dom_id(&id));
+    let delete_id = id.clone();
+    let on_delete = move |_| {
+        if !confirm_delete.get_untracked() {
+            confirm_delete.set(true);
+            return;
+        }
+        let id = delete_id.clone();
+        spawn_local(keep_focus(id.clone(), async move {
+            data.delete_adhoc(id).await.is_ok()
+        }));
+    };
+    let open_label = format!("(opens {} in a new tab)", task.source.label());
+    let heading = match task.url.clone() {
+        Some(url) => view! {
+            <a class="task-open" href=url target="_blank" rel="noopener noreferrer">
+                {task.title.clone()}
+                <span class="visually-hidden">{open_label}</span>
+            </a>
+        }
+        .into_any(),
+        None => view! { <span>{task.title.clone()}</span> }.into_any(),
+    };
+    let prio = task.priority;
+    let people = (!task.people.is_empty()).then(|| {
+        task.people
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    let dismiss = task.dismissible.then_some(if task.dismissed {
+        (TaskAction::Restore, "task-restore", "Restore")
+    } else {
+        (TaskAction::Dismiss, "task-dismiss", "Dismiss")
+    });
+    view! {
+        <h3 class="card-title" id=title_id.clone()>{heading}</h3>
+        <p class="card-meta">
+            <span class=format!("prio prio-{}", priority_key(prio))>{prio.label()}</span>
+            <span class="source">{task.source.label()}</span>
+            <span class="kind">{task.kind.label()}</span>
+            {when(&task, data.now.get_untracked())
+                .map(|(t, late)| view! { <span class="when" class:overdue=late>{t}</span> })}
+            {override_note(&task).map(|n| view! { <span class="badge override">{n}</span> })}
+            {task.dismissed.then(|| view! { <span class="badge">"Dismissed"</span> })}
+        </p>
+        {(!task.why.is_empty()).then(|| view! { <p class="why">{task.why.join("; ")}</p> })}
+        {people.map(|p| view! { <p class="people">"People: " {p}</p> })}
+        {task.snippet.clone().map(|s| view! { <p class="snippet">{s}</p> })}
+        {(!task.links.is_empty())
+            .then(|| {
+                view! {
+                    <p class="links">
+                        "Related: "
+                        {task
+                            .links
+                            .iter()
+                            .map(|l| view! { <RelatedLink id=l.clone() /> })
+                            .collect_view()}
+                    </p>
+                }
+            })}
+        <div class="card-actions" role="group" aria-labelledby=title_id>
+            {dismiss
+                .map(|(action, class, label)| {
+                    view! { <ActionButton id=id.clone() action class label /> }
+                })}
+            <ActionButton
+                id=id.clone()
+                action=TaskAction::Boost
+                class="task-boost"
+                label="Boost"
+                disabled=prio == Priority::Critical
+            />
+            <ActionButton
+                id=id.clone()
+                action=TaskAction::Demote
+                class="task-demote"
+                label="Demote"
+                disabled=prio == Priority::Low
+            />
+            {task
+                .priority_override
+                .is_some()
+                .then(|| {
+                    view! {
+                        <ActionButton
+                            id=id.clone()
+                            action=TaskAction::ClearOverride
+                            class="task-clear-override"
+                            label="Clear override"
+                        />
+                    }
+                })}
+            {(task.source == Source::AdHoc)
+                .then(|| {
+                    view! {
+                        <button type="button" class="task-edit" on:click=move |_| on_edit.run(())>
+                            "Edit"
+                        </button>
+                        <button type="button" class="task-delete" on:click=on_delete>
+                            {move || if confirm_delete.get() { "Confirm delete" } else { "Delete" }}
+                        </button>
+                    }
+                })}
+        </div>
+    }
+}
+
+/// A task card. `data-task-id` carries the id for keyboard handling and tests.
+#[component]
+pub fn TaskCard(task: Task) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let id = dom_id(&task.id);
+    let data_id = task.id.as_str().to_owned();
+    let dismissed = task.dismissed;
+    let overridden = task.priority_override.is_some();
+    let labelled_by = format!("{id}-title");
+    let shown = task.clone();
+    view! {
+        <article
+            class="card"
+            class:dismissed=dismissed
+            class:overridden=overridden
+            id=id
+            data-task-id=data_id
+            tabindex="0"
+            aria-labelledby=labelled_by
+        >
+            <Show
+                when=move || editing.get()
+                fallback=move || {
+                    view! {
+                        <CardBody task=shown.clone() on_edit=Callback::new(move |()| editing.set(true)) />
+                    }
+                }
+            >
+                <AdHocForm
+                    editing=task.clone()
+                    on_done=Callback::new(move |()| editing.set(false))
+                />
+            </Show>
+        </article>
+    }
+}

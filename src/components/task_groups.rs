@@ -1,0 +1,175 @@
+//! The two views of the list: by priority and by source. Both are groups of cards;
+//! the source view adds each source's status (ok, count, age; or why it failed, with
+//! a retry).
+
+use leptos::prelude::*;
+use pmt_wire::{Source, SourceState};
+
+use crate::components::dashboard::DashboardView;
+use crate::components::task_card::TaskCard;
+use crate::dashboard_data::{DashboardData, SourceProgress};
+use crate::model::duration;
+use crate::model::GroupKey;
+
+/// How many cards a group shows before "Show more": keeps a 10,000-task day as
+/// fast to search as a 100-task one.
+const PAGE: usize = 50;
+
+/// A source's last fetch, in words, with a retry when it failed.
+#[component]
+fn SourceStatusLine(source: Source) -> impl IntoView {
+    let data = expect_context::<DashboardData>();
+    let running = move || {
+        data.progress.with(|p| {
+            p.as_ref().and_then(|list| {
+                list.iter()
+                    .find(|(s, _)| *s == source)
+                    .map(|(_, st)| !matches!(st, SourceProgress::Finished(_)))
+            })
+        })
+    };
+    let line = move || {
+        let now = data.now.get();
+        data.board.with(|b| {
+            let status = b.status(source)?.clone();
+            let age = format!("{} ago", duration::short(now - status.fetched_at));
+            Some(match status.state {
+                SourceState::Ok { count, skipped } => {
+                    let skipped = if skipped > 0 {
+                        format!(", {skipped} skipped")
+                    } else {
+                        String::new()
+                    };
+                    view! {
+                        <span class="ok">
+                            {format!("OK · {count} fetched{skipped} · {age}")}
+                        </span>
+                    }
+                    .into_any()
+                }
+                SourceState::Failed { reason } => view! {
+                    <span class="failed">{format!("Failed {age}: {reason}")}</span>
+                    " "
+                    <button
+                        type="button"
+                        class="source-retry"
+                        on:click=move |_| data.refresh()
+                    >
+                        "Retry"
+                    </button>
+                }
+                .into_any(),
+                SourceState::Disabled => view! { <span>"Not connected"</span> }.into_any(),
+                SourceState::Pending => {
+                    view! { <span>"Not fetched yet: press Refresh"</span> }.into_any()
+                }
+            })
+        })
+    };
+    (source != Source::AdHoc).then(|| {
+        view! {
+            <p class="source-status" data-source-status=source.as_str()>
+                {move || {
+                    if running() == Some(true) {
+                        view! { <span class="running">"Fetching…"</span> }.into_any()
+                    } else {
+                        line().into_any()
+                    }
+                }}
+            </p>
+        }
+    })
+}
+
+/// One group: a heading with its count, then its cards.
+#[component]
+fn TaskGroup(key: GroupKey) -> impl IntoView {
+    let data = expect_context::<DashboardData>();
+    let groups = expect_context::<DashboardView>().groups;
+    let limit = RwSignal::new(PAGE);
+    let indices = Memo::new(move |_| {
+        groups.with(|g| g.group(key).map(|g| g.tasks.clone()).unwrap_or_default())
+    });
+    let count = move || indices.with(Vec::len);
+    let cards = move || {
+        let shown = limit.get();
+        indices.with(|ids| {
+            data.board.with(|b| {
+                ids.iter()
+                    .take(shown)
+                    .filter_map(|&i| b.task(i).map(|t| (b.revision(i), t.clone())))
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let id = key.id();
+    let heading_id = format!("group-{}", id.replace(':', "-"));
+    let empty = match key {
+        GroupKey::Priority(p) => format!("Nothing {} right now.", p.label().to_lowercase()),
+        GroupKey::Source(_) => "Nothing from this source right now.".to_owned(),
+    };
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="group" data-group=id aria-labelledby=labelled_by>
+            <h2 id=heading_id class="group-heading">
+                {key.label()}
+                <span class="count">{count}</span>
+            </h2>
+            {match key {
+                GroupKey::Source(s) => Some(view! { <SourceStatusLine source=s /> }),
+                GroupKey::Priority(_) => None,
+            }}
+            <Show when=move || count() == 0>
+                <p class="empty">{empty.clone()}</p>
+            </Show>
+            <ul class="cards">
+                <For
+                    each=cards
+                    key=|(rev, t)| (t.id.clone(), *rev)
+                    children=|(_, task)| view! { <li><TaskCard task /></li> }
+                />
+            </ul>
+            <Show when=move || { count() > limit.get() }>
+                <button
+                    type="button"
+                    class="show-more"
+                    on:click=move |_| limit.update(|l| *l += PAGE * 4)
+                >
+                    {move || format!("Show more ({} not shown)", count() - limit.get().min(count()))}
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// All groups of the current view.
+#[component]
+fn Groups() -> impl IntoView {
+    let groups = expect_context::<DashboardView>().groups;
+    let keys = Memo::new(move |_| {
+        groups.with(|g| g.groups.iter().map(|g| g.key).collect::<Vec<_>>())
+    });
+    view! {
+        <For each=move || keys.get() key=|k| *k children=|key| view! { <TaskGroup key /> } />
+    }
+}
+
+/// Critical / high / medium / low.
+#[component]
+pub fn PriorityView() -> impl IntoView {
+    view! {
+        <div class="groups priority-view">
+            <Groups />
+        </div>
+    }
+}
+
+/// One group per source, each with its status.
+#[component]
+pub fn SourceView() -> impl IntoView {
+    view! {
+        <div class="groups source-view">
+            <Groups />
+        </div>
+    }
+}

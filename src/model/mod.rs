@@ -1,0 +1,29 @@
+//! The dashboard's logic as plain data, tested natively (`cargo test -p plan-my-today`).
+//!
+//! Components only render what these produce and call their methods, the way
+//! todomvc's `Todos` works: nothing here touches the DOM or the network.
+//!
+//! - [`names`]: the stable URL names of priorities and kinds.
+//! - [`view_state`]: what the user chose to see (view, search, filters, sort), and
+//!   its round trip through the address bar's query string.
+//! - [`board`]: a snapshot indexed for search; [`Board::visible`] turns a
+//!   [`ViewState`] into the groups to show.
+//! - [`decision`]: what boost and demote ask the backend for.
+//! - [`timeline`]: today's meetings, free blocks and prep items on a time axis.
+//! - [`shortcuts`]: the keyboard map, including two-key `g p` / `g s`.
+//! - [`theme`]: light, dark or system.
+//! - [`sse`]: an incremental parser for the refresh progress stream.
+//! - [`duration`]: short human durations ("1 h 30 min").
+
+pub mod board;
+pub mod decision;
+pub mod duration;
+pub mod names;
+pub mod shortcuts;
+pub mod sse;
+pub mod theme;
+pub mod timeline;
+pub mod view_state;
+
+pub use board::{Board, Group, GroupKey, Groups};
+pub use view_state::{SortBy, View, ViewState};

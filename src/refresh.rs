@@ -1,0 +1,82 @@
+//! Reading the refresh progress stream: `POST /api/refresh/stream` answers with
+//! server-sent events (`source_started`, `source_finished`, `done`), read here with
+//! `fetch` and a `ReadableStream` reader (EventSource cannot send a bearer token).
+
+use js_sys::{Reflect, Uint8Array};
+use pmt_wire::{ApiError, RefreshEvent};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::api::CallError;
+use crate::model::sse::SseParser;
+use crate::session::Session;
+
+/// The streaming endpoint.
+pub const STREAM_PATH: &str = "/api/refresh/stream";
+/// The plain endpoint, used when streaming fails.
+pub const PLAIN_PATH: &str = "/api/refresh";
+
+/// How a stream ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// `done` arrived: the new snapshot was delivered.
+    Done,
+    /// The stream closed without `done` (a proxy cut it, the server restarted).
+    Cut,
+    /// The server said the refresh failed (`error` event); its message.
+    Failed(String),
+}
+
+fn unreadable(_: JsValue) -> CallError {
+    CallError::Unreadable("the progress stream broke off".to_owned())
+}
+
+/// Runs a streamed refresh, calling `on_event` for each event (decoded with the
+/// wire crate's [`RefreshEvent::from_parts`], so both sides agree on the shapes).
+///
+/// # Errors
+/// When the stream cannot be opened or read; the caller falls back to
+/// [`PLAIN_PATH`] unless the session ended.
+pub async fn stream(
+    session: &Session,
+    mut on_event: impl FnMut(RefreshEvent),
+) -> Result<StreamEnd, CallError> {
+    let response = session.post_stream(STREAM_PATH).await?;
+    let body = response
+        .body()
+        .ok_or_else(|| CallError::Unreadable("the progress stream has no body".to_owned()))?;
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut parser = SseParser::default();
+    let mut end = StreamEnd::Cut;
+    let mut handle = |name: &str, data: &str| {
+        if name == "error" {
+            let message = serde_json::from_str::<ApiError>(data)
+                .map(|e| e.error_description)
+                .unwrap_or_else(|_| "The refresh could not be completed.".to_owned());
+            end = StreamEnd::Failed(message);
+        } else if let Some(event) = RefreshEvent::from_parts(name, data) {
+            if matches!(event, RefreshEvent::Done(_)) {
+                end = StreamEnd::Done;
+            }
+            on_event(event);
+        }
+    };
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(unreadable)?;
+        if Reflect::get(&chunk, &"done".into())
+            .map_err(unreadable)?
+            .as_bool()
+            .unwrap_or(true)
+        {
+            break;
+        }
+        let value = Reflect::get(&chunk, &"value".into()).map_err(unreadable)?;
+        for event in parser.push(&Uint8Array::new(&value).to_vec()) {
+            handle(&event.event, &event.data);
+        }
+    }
+    if let Some(event) = parser.finish() {
+        handle(&event.event, &event.data);
+    }
+    Ok(end)
+}
