@@ -119,7 +119,8 @@ async fn send<B: Serialize>(
     token: Option<&str>,
     accept: &str,
 ) -> Result<Response, CallError> {
-    let builder = with_bearer(RequestBuilder::new(path).method(method), token).header("Accept", accept);
+    let builder =
+        with_bearer(RequestBuilder::new(path).method(method), token).header("Accept", accept);
     let request = match body {
         Some(b) => builder.json(b),
         None => builder.build(),

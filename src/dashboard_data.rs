@@ -228,10 +228,17 @@ impl DashboardData {
         };
         let verb = if dismissed { "dismiss" } else { "restore" };
         let path = format!("/api/tasks/{}/{verb}", segment(&id));
-        match self.session.call_for::<(), Task>(Method::POST, &path, None).await {
+        match self
+            .session
+            .call_for::<(), Task>(Method::POST, &path, None)
+            .await
+        {
             Ok(answer) => {
                 let message = if dismissed {
-                    format!("Dismissed “{}”. Turn on Show dismissed to restore it.", task.title)
+                    format!(
+                        "Dismissed “{}”. Turn on Show dismissed to restore it.",
+                        task.title
+                    )
                 } else {
                     format!("Restored “{}”.", task.title)
                 };
@@ -374,8 +381,13 @@ impl DashboardData {
     /// What the backend said, for the form to show.
     pub async fn edit_adhoc(self, id: TaskId, patch: AdHocPatch) -> Result<(), String> {
         let path = format!("/api/adhoc/{}", adhoc_segment(&id));
-        self.adhoc_call(Method::PATCH, &path, Some(&patch), "Saved your task.".to_owned())
-            .await
+        self.adhoc_call(
+            Method::PATCH,
+            &path,
+            Some(&patch),
+            "Saved your task.".to_owned(),
+        )
+        .await
     }
 
     /// Deletes an ad-hoc task.

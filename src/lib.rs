@@ -37,7 +37,10 @@ pub struct Page(RwSignal<String>);
 
 impl Page {
     fn pathname() -> String {
-        window().location().pathname().unwrap_or_else(|_| "/".to_owned())
+        window()
+            .location()
+            .pathname()
+            .unwrap_or_else(|_| "/".to_owned())
     }
 
     /// The page of the current address; follows the back and forward buttons.

@@ -4,9 +4,9 @@
 //! session, remembers where the user was, and the app falls back to the sign-in
 //! screen with the reason.
 
+use gloo_net::http::Method;
 use leptos::prelude::*;
 use pmt_wire::SessionResponse;
-use gloo_net::http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

@@ -65,14 +65,16 @@ impl ThemeState {
             choice: RwSignal::new(stored()),
             system_dark: RwSignal::new(system_prefers_dark()),
         };
-        if let Some(list) = web_sys::window().and_then(|w| w.match_media(DARK_QUERY).ok().flatten()) {
+        if let Some(list) = web_sys::window().and_then(|w| w.match_media(DARK_QUERY).ok().flatten())
+        {
             let system_dark = state.system_dark;
             let on_change = Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(
                 move |e: web_sys::MediaQueryListEvent| {
                     system_dark.try_set(e.matches());
                 },
             );
-            let _ = list.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+            let _ =
+                list.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
             // Lives as long as the page: one listener per app start.
             on_change.forget();
         }

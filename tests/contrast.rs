@@ -2,6 +2,7 @@
 //! is at least 4.5:1, focus rings and borders of controls at least 3:1. Reads the
 //! variables straight from `style/main.css`, so a colour change is checked here.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 
@@ -111,6 +112,8 @@ fn the_system_dark_fallback_matches_the_dark_theme() {
 #[test]
 fn both_themes_define_the_same_variables() {
     let light: Vec<String> = variables(":root").into_keys().collect();
-    let dark: Vec<String> = variables(":root[data-theme=\"dark\"]").into_keys().collect();
+    let dark: Vec<String> = variables(":root[data-theme=\"dark\"]")
+        .into_keys()
+        .collect();
     assert_eq!(light, dark);
 }

@@ -105,17 +105,25 @@ async fn exchanged_tokens_appear_in_no_response_database_or_log() {
     for (i, body) in bodies.iter().enumerate() {
         assert!(body.len() > 100, "response {i} is a real body");
         assert_absent(body.as_bytes(), &tokens, &format!("API response {i}"));
-        assert_absent(body.as_bytes(), &[session.token.clone()], "an API response");
+        assert_absent(
+            body.as_bytes(),
+            std::slice::from_ref(&session.token),
+            "an API response",
+        );
     }
     let db = database_bytes(&session);
     assert!(!db.is_empty(), "the database file exists");
     assert_absent(&db, &tokens, "the SQLite file");
-    assert_absent(&db, &[session.token.clone()], "the SQLite file");
+    assert_absent(&db, std::slice::from_ref(&session.token), "the SQLite file");
     let log = logs.text();
     assert!(
         log.contains("source fetched"),
         "the refresh was logged at all"
     );
     assert_absent(log.as_bytes(), &tokens, "the logs");
-    assert_absent(log.as_bytes(), &[session.token.clone()], "the logs");
+    assert_absent(
+        log.as_bytes(),
+        std::slice::from_ref(&session.token),
+        "the logs",
+    );
 }

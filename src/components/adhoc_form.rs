@@ -26,7 +26,12 @@ pub fn AdHocForm(
     let prefix = editing
         .as_ref()
         .map_or_else(|| "adhoc".to_owned(), |t| format!("edit-{}", dom_id(&t.id)));
-    let title = RwSignal::new(editing.as_ref().map(|t| t.title.clone()).unwrap_or_default());
+    let title = RwSignal::new(
+        editing
+            .as_ref()
+            .map(|t| t.title.clone())
+            .unwrap_or_default(),
+    );
     let due = RwSignal::new(
         editing
             .as_ref()

@@ -11,9 +11,9 @@ use pmt_wire::SessionResponse;
 use crate::api;
 use crate::components::sign_in::SignInScreen;
 use crate::session::Session;
-use crate::Page;
 use crate::signin::{safe_return_path, CallbackError, CallbackParams, PendingSignIn};
 use crate::storage::{self, PKCE_KEY, RETURN_TO_KEY};
+use crate::Page;
 
 /// Reads the callback query, then removes `code`, `state` and `iss` from the address
 /// bar (and from history) before anything else happens.

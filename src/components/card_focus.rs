@@ -93,9 +93,7 @@ pub async fn settled() {
 /// on its neighbour.
 pub async fn keep_focus(id: TaskId, action: impl std::future::Future<Output = bool>) {
     let all = cards();
-    let here = all
-        .iter()
-        .position(|c| task_of(c).as_ref() == Some(&id));
+    let here = all.iter().position(|c| task_of(c).as_ref() == Some(&id));
     let neighbours: Vec<TaskId> = here
         .map(|i| {
             [all.get(i + 1), i.checked_sub(1).and_then(|j| all.get(j))]
@@ -109,7 +107,11 @@ pub async fn keep_focus(id: TaskId, action: impl std::future::Future<Output = bo
         .active_element()
         .filter(|_| focused_card().is_some_and(|c| task_of(&c).as_ref() == Some(&id)))
         .map(|e| e.class_name())
-        .and_then(|c| c.split_whitespace().find(|k| k.starts_with("task-")).map(str::to_owned));
+        .and_then(|c| {
+            c.split_whitespace()
+                .find(|k| k.starts_with("task-"))
+                .map(str::to_owned)
+        });
     if !action.await {
         return;
     }

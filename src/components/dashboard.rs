@@ -62,7 +62,9 @@ pub fn Dashboard() -> impl IntoView {
     let groups = Memo::new(move |_| data.board.with(|b| state.with(|s| b.visible(s))));
     provide_context(DashboardView { state, groups });
 
-    if let Ok(tick) = set_interval_with_handle(move || data.now.set(now_secs()), Duration::from_secs(30)) {
+    if let Ok(tick) =
+        set_interval_with_handle(move || data.now.set(now_secs()), Duration::from_secs(30))
+    {
         on_cleanup(move || tick.clear());
     }
     let help = NodeRef::<html::Dialog>::new();

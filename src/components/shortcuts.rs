@@ -66,10 +66,14 @@ pub fn install(data: DashboardData, state: RwSignal<ViewState>, help: NodeRef<ht
         match command {
             Command::Open => {
                 // Only on the card itself: Enter on a button or link inside keeps its meaning.
-                let on_card = document().active_element().zip(card.clone()).is_some_and(|(a, c)| {
-                    let c: &web_sys::Element = c.as_ref();
-                    a == *c
-                });
+                let on_card =
+                    document()
+                        .active_element()
+                        .zip(card.clone())
+                        .is_some_and(|(a, c)| {
+                            let c: &web_sys::Element = c.as_ref();
+                            a == *c
+                        });
                 if !on_card {
                     return;
                 }

@@ -8,6 +8,7 @@ use pmt_wire::SourceState;
 use crate::clock;
 use crate::components::dashboard::DashboardView;
 use crate::dashboard_data::{DashboardData, SourceProgress};
+use crate::model::notices::{notices, Facts, Fix, Tone};
 use crate::model::{View, ViewState};
 
 /// "as of 09:12", always visible.
@@ -61,15 +62,14 @@ fn RefreshProgress() -> impl IntoView {
     }
 }
 
-/// What to tell the user when the list is not the usual one.
+/// What to tell the user when the list is not the usual one (see
+/// [`crate::model::notices`]), each with buttons for what to do.
 #[component]
 fn StateNotice() -> impl IntoView {
     let data = expect_context::<DashboardData>();
     let view_ctx = expect_context::<DashboardView>();
     let state = view_ctx.state;
     let groups = view_ctx.groups;
-    let shown = Memo::new(move |_| groups.with(|g| (g.shown, g.hidden_dismissed)));
-    let narrows = Memo::new(move |_| state.with(ViewState::narrows));
     let health = Memo::new(move |_| {
         data.board.with(|b| {
             let failed: Vec<(String, String)> = b
@@ -83,111 +83,60 @@ fn StateNotice() -> impl IntoView {
                     (s.source.label().to_owned(), reason)
                 })
                 .collect();
-            (b.snapshot().generated_at, b.open_count(), b.all_sources_failed(), failed)
+            (
+                b.snapshot().generated_at,
+                b.open_count(),
+                b.all_sources_failed(),
+                failed,
+            )
         })
     });
-    let to_sources = move |_| state.update(|s| s.view = View::Source);
+    let list = Memo::new(move |_| {
+        let (generated_at, open, all_failed, failed) = health.get();
+        let (matching, hidden_dismissed) = groups.with(|g| (g.shown, g.hidden_dismissed));
+        notices(&Facts {
+            loaded: data.loaded.get(),
+            load_error: data.load_error.get(),
+            refreshing: data.refreshing(),
+            generated_at,
+            open,
+            all_failed,
+            failed,
+            matching,
+            narrowed: state.with(ViewState::narrows),
+            hidden_dismissed,
+        })
+    });
+    let apply = move |fix: Fix| match fix {
+        Fix::Reload => data.load(),
+        Fix::Refresh => data.refresh(),
+        Fix::SourceView => state.update(|s| s.view = View::Source),
+        Fix::ClearFilters => state.update(ViewState::clear_filters),
+        Fix::ShowDismissed => state.update(|s| s.show_dismissed = true),
+    };
     move || {
-        if let Some(e) = data.load_error.get() {
-            return view! {
-                <div class="notice alert" role="alert">
-                    <p>{format!("Your plan could not be loaded. {e}")}</p>
-                    <button type="button" on:click=move |_| data.load()>"Try again"</button>
-                </div>
-            }
-            .into_any();
-        }
-        if !data.loaded.get() {
-            return view! { <p class="notice" aria-busy="true">"Loading your plan…"</p> }.into_any();
-        }
-        let (generated, open, all_failed, failed) = health.get();
-        let (matching, hidden) = shown.get();
-        if generated == 0 {
-            return view! {
-                <p class="notice">
-                    {if data.refreshing() {
-                        "Fetching your tasks from your sources for the first time…"
-                    } else {
-                        "Your sources have not been fetched yet. Press Refresh to build today's plan."
-                    }}
-                </p>
-            }
-            .into_any();
-        }
-        let mut parts = Vec::new();
-        if all_failed {
-            parts.push(view! {
-                <div class="notice alert">
-                    <p>
-                        "None of your sources could be fetched, so this list may be incomplete. Check your connection, then press Refresh. "
-                        <button type="button" class="link" on:click=to_sources>
-                            "See each source's error"
-                        </button>
-                    </p>
-                </div>
-            }.into_any());
-        } else if !failed.is_empty() {
-            let names: Vec<String> = failed
-                .iter()
-                .map(|(n, r)| if r.is_empty() { n.clone() } else { format!("{n} ({r})") })
-                .collect();
-            parts.push(view! {
-                <div class="notice warn">
-                    <p>
-                        {format!(
-                            "Could not fetch {}: tasks from there may be missing. ",
-                            names.join(", ")
-                        )}
-                        <button type="button" class="link" on:click=move |_| data.refresh()>
-                            "Retry"
-                        </button>
-                        " · "
-                        <button type="button" class="link" on:click=to_sources>
-                            "Source view"
-                        </button>
-                    </p>
-                </div>
-            }.into_any());
-        }
-        if open == 0 && failed.is_empty() {
-            parts.push(view! {
-                <p class="notice calm">
-                    "Nothing on your list today. Add a task of your own, or refresh later."
-                </p>
-            }.into_any());
-        } else if matching == 0 && narrows.get() {
-            parts.push(view! {
-                <p class="notice">
-                    "No tasks match your search and filters. "
-                    <button
-                        type="button"
-                        class="link"
-                        id="clear-search"
-                        on:click=move |_| state.update(ViewState::clear_filters)
-                    >
-                        "Clear search and filters"
-                    </button>
-                </p>
-            }.into_any());
-        }
-        if hidden > 0 {
-            parts.push(view! {
-                <p class="notice quiet">
-                    {format!(
-                        "{hidden} dismissed task{} hidden. ",
-                        if hidden == 1 { "" } else { "s" }
-                    )}
-                    <button
-                        type="button"
-                        class="link"
-                        on:click=move |_| state.update(|s| s.show_dismissed = true)
-                    >
-                        "Show dismissed"
-                    </button>
-                </p>
-            }.into_any());
-        }
-        parts.collect_view().into_any()
+        list.get()
+            .into_iter()
+            .map(|n| {
+                view! {
+                    <div class=n.tone.class() role=(n.tone == Tone::Alert).then_some("alert")>
+                        {n.text}
+                        {n
+                            .fixes
+                            .into_iter()
+                            .map(|fix| {
+                                view! {
+                                    " "
+                                    <button type="button" class="link fix" on:click=move |_| apply(fix)>
+                                        {fix.label()}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                }
+            })
+            .collect_view()
     }
 }
 

@@ -45,6 +45,16 @@ fn override_note(task: &Task) -> Option<String> {
     ))
 }
 
+/// An optional line of text (one compiled view for all of them).
+fn line(class: &'static str, text: Option<String>) -> impl IntoView {
+    text.map(|t| view! { <p class=class>{t}</p> })
+}
+
+/// An optional span of the meta line.
+fn span(class: &'static str, text: Option<String>) -> impl IntoView {
+    text.map(|t| view! { <span class=class>{t}</span> })
+}
+
 /// A link that moves focus to another task's card.
 #[component]
 fn RelatedLink(id: TaskId) -> impl IntoView {
@@ -112,12 +122,13 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
     };
     let prio = task.priority;
     let people = (!task.people.is_empty()).then(|| {
-        task.people
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        let names: Vec<&str> = task.people.iter().map(|p| p.name.as_str()).collect();
+        format!("People: {}", names.join(", "))
     });
+    let (time, late) = match when(&task, data.now.get_untracked()) {
+        Some((t, late)) => (Some(t), late),
+        None => (None, false),
+    };
     let dismiss = task.dismissible.then_some(if task.dismissed {
         (TaskAction::Restore, "task-restore", "Restore")
     } else {
@@ -129,14 +140,13 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
             <span class=format!("prio prio-{}", priority_key(prio))>{prio.label()}</span>
             <span class="source">{task.source.label()}</span>
             <span class="kind">{task.kind.label()}</span>
-            {when(&task, data.now.get_untracked())
-                .map(|(t, late)| view! { <span class="when" class:overdue=late>{t}</span> })}
-            {override_note(&task).map(|n| view! { <span class="badge override">{n}</span> })}
-            {task.dismissed.then(|| view! { <span class="badge">"Dismissed"</span> })}
+            {span(if late { "when overdue" } else { "when" }, time)}
+            {span("badge override", override_note(&task))}
+            {span("badge", task.dismissed.then(|| "Dismissed".to_owned()))}
         </p>
-        {(!task.why.is_empty()).then(|| view! { <p class="why">{task.why.join("; ")}</p> })}
-        {people.map(|p| view! { <p class="people">"People: " {p}</p> })}
-        {task.snippet.clone().map(|s| view! { <p class="snippet">{s}</p> })}
+        {line("why", (!task.why.is_empty()).then(|| task.why.join("; ")))}
+        {line("people", people)}
+        {line("snippet", task.snippet.clone())}
         {(!task.links.is_empty())
             .then(|| {
                 view! {

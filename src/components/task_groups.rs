@@ -146,9 +146,8 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
 #[component]
 fn Groups() -> impl IntoView {
     let groups = expect_context::<DashboardView>().groups;
-    let keys = Memo::new(move |_| {
-        groups.with(|g| g.groups.iter().map(|g| g.key).collect::<Vec<_>>())
-    });
+    let keys =
+        Memo::new(move |_| groups.with(|g| g.groups.iter().map(|g| g.key).collect::<Vec<_>>()));
     view! {
         <For each=move || keys.get() key=|k| *k children=|key| view! { <TaskGroup key /> } />
     }

@@ -34,22 +34,17 @@ pub fn ThemeSwitch() -> impl IntoView {
     }
 }
 
-/// One toggle chip (`aria-pressed`).
+/// One toggle chip (`aria-pressed`). The toggle is a type-erased callback so every
+/// chip shares one compiled view.
 #[component]
-fn Chip(
-    id: String,
-    label: &'static str,
-    #[prop(into)] on: Signal<bool>,
-    toggle: impl Fn(&mut ViewState) + Send + Sync + 'static,
-) -> impl IntoView {
-    let view_state = expect_context::<DashboardView>().state;
+fn Chip(id: String, label: &'static str, on: Signal<bool>, toggle: Callback<()>) -> impl IntoView {
     view! {
         <button
             type="button"
             class="chip"
             id=id
             aria-pressed=move || on.get().to_string()
-            on:click=move |_| view_state.update(|s| toggle(s))
+            on:click=move |_| toggle.run(())
         >
             {label}
         </button>
@@ -70,7 +65,7 @@ fn Filters() -> impl IntoView {
                 id=format!("filter-source-{}", s.as_str())
                 label=s.label()
                 on=Signal::derive(move || state.with(|v| v.sources.contains(&s)))
-                toggle=move |v: &mut ViewState| v.toggle_source(s)
+                toggle=Callback::new(move |()| state.update(|v| v.toggle_source(s)))
             />
         }
     };
@@ -80,7 +75,7 @@ fn Filters() -> impl IntoView {
                 id=format!("filter-priority-{}", priority_key(p))
                 label=p.label()
                 on=Signal::derive(move || state.with(|v| v.priorities.contains(&p)))
-                toggle=move |v: &mut ViewState| v.toggle_priority(p)
+                toggle=Callback::new(move |()| state.update(|v| v.toggle_priority(p)))
             />
         }
     };
@@ -90,7 +85,7 @@ fn Filters() -> impl IntoView {
                 id=format!("filter-kind-{}", kind_key(k))
                 label=k.label()
                 on=Signal::derive(move || state.with(|v| v.kinds.contains(&k)))
-                toggle=move |v: &mut ViewState| v.toggle_kind(k)
+                toggle=Callback::new(move |()| state.update(|v| v.toggle_kind(k)))
             />
         }
     };
@@ -119,7 +114,9 @@ fn Filters() -> impl IntoView {
                         id="filter-overridden".to_owned()
                         label="Boosted or demoted"
                         on=Signal::derive(move || state.with(|v| v.overridden_only))
-                        toggle=|v: &mut ViewState| v.overridden_only = !v.overridden_only
+                        toggle=Callback::new(move |()| {
+                            state.update(|v| v.overridden_only = !v.overridden_only)
+                        })
                     />
                 </fieldset>
             </div>

@@ -187,7 +187,8 @@ impl Board {
         self.next_revision += 1;
         self.haystacks.push(haystack(&task));
         self.revisions.push(self.next_revision);
-        self.by_id.insert(task.id.clone(), self.snapshot.tasks.len());
+        self.by_id
+            .insert(task.id.clone(), self.snapshot.tasks.len());
         self.snapshot.tasks.push(task);
         self.recount();
     }
@@ -397,7 +398,13 @@ pub(crate) mod fixtures {
     use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
 
     /// A task with the fields tests care about; the rest plain.
-    pub(crate) fn task(source: Source, id: &str, title: &str, priority: Priority, score: u8) -> Task {
+    pub(crate) fn task(
+        source: Source,
+        id: &str,
+        title: &str,
+        priority: Priority,
+        score: u8,
+    ) -> Task {
         let kind = match source {
             Source::GoogleCalendar => TaskKind::Meeting,
             Source::Gmail => TaskKind::Email,
@@ -449,17 +456,41 @@ mod tests {
     }
 
     fn snapshot() -> Snapshot {
-        let mut deploy = task(Source::Linear, "ENG-1", "Fix deploy pipeline", Priority::Critical, 95);
+        let mut deploy = task(
+            Source::Linear,
+            "ENG-1",
+            "Fix deploy pipeline",
+            Priority::Critical,
+            95,
+        );
         deploy.snippet = Some("The Canary stage fails".into());
-        let mut review = task(Source::Github, "acme/api#7", "Review auth PR", Priority::High, 80);
+        let mut review = task(
+            Source::Github,
+            "acme/api#7",
+            "Review auth PR",
+            Priority::High,
+            80,
+        );
         review.people = vec![Person {
             name: "Renée Zoë".into(),
             handle: None,
         }];
         review.signals.due = Some(2_000);
-        let mut mention = task(Source::Slack, "C1/1", "Question about budget", Priority::Medium, 50);
+        let mut mention = task(
+            Source::Slack,
+            "C1/1",
+            "Question about budget",
+            Priority::Medium,
+            50,
+        );
         mention.signals.updated_at = Some(100);
-        let mut note = task(Source::Granola, "n1", "Send notes to Priya", Priority::Low, 20);
+        let mut note = task(
+            Source::Granola,
+            "n1",
+            "Send notes to Priya",
+            Priority::Low,
+            20,
+        );
         note.dismissed = true;
         let mut boosted = task(Source::Gmail, "m1", "Invoice overdue", Priority::High, 40);
         boosted.computed_priority = Priority::Medium;
@@ -471,18 +502,48 @@ mod tests {
             generated_at: 1_700_000_000,
             tasks: vec![deploy, review, mention, note, boosted, meeting],
             sources: vec![
-                status(Source::GoogleCalendar, SourceState::Ok { count: 1, skipped: 0 }),
-                status(Source::Gmail, SourceState::Ok { count: 1, skipped: 0 }),
+                status(
+                    Source::GoogleCalendar,
+                    SourceState::Ok {
+                        count: 1,
+                        skipped: 0,
+                    },
+                ),
+                status(
+                    Source::Gmail,
+                    SourceState::Ok {
+                        count: 1,
+                        skipped: 0,
+                    },
+                ),
                 status(Source::GoogleDrive, SourceState::Disabled),
-                status(Source::Linear, SourceState::Ok { count: 1, skipped: 0 }),
-                status(Source::Github, SourceState::Ok { count: 1, skipped: 0 }),
+                status(
+                    Source::Linear,
+                    SourceState::Ok {
+                        count: 1,
+                        skipped: 0,
+                    },
+                ),
+                status(
+                    Source::Github,
+                    SourceState::Ok {
+                        count: 1,
+                        skipped: 0,
+                    },
+                ),
                 status(
                     Source::Slack,
                     SourceState::Failed {
                         reason: "rate limited".into(),
                     },
                 ),
-                status(Source::Granola, SourceState::Ok { count: 1, skipped: 0 }),
+                status(
+                    Source::Granola,
+                    SourceState::Ok {
+                        count: 1,
+                        skipped: 0,
+                    },
+                ),
             ],
         }
     }
@@ -572,7 +633,11 @@ mod tests {
             let mut all: Vec<String> = groups
                 .groups
                 .iter()
-                .flat_map(|g| g.tasks.iter().map(|&i| board.snapshot().tasks[i].title.clone()))
+                .flat_map(|g| {
+                    g.tasks
+                        .iter()
+                        .map(|&i| board.snapshot().tasks[i].title.clone())
+                })
                 .collect();
             all.sort();
             all
@@ -581,8 +646,16 @@ mod tests {
         assert_eq!(find("canary"), vec!["Fix deploy pipeline"], "snippet");
         assert_eq!(find("github"), vec!["Review auth PR"], "source label");
         assert_eq!(find("renée"), vec!["Review auth PR"], "people, non-ASCII");
-        assert_eq!(find("RENÉE"), vec!["Review auth PR"], "non-ASCII case folding");
-        assert_eq!(find("fix pipeline"), vec!["Fix deploy pipeline"], "every word must match");
+        assert_eq!(
+            find("RENÉE"),
+            vec!["Review auth PR"],
+            "non-ASCII case folding"
+        );
+        assert_eq!(
+            find("fix pipeline"),
+            vec!["Fix deploy pipeline"],
+            "every word must match"
+        );
         assert!(find("nothing-like-this").is_empty());
         assert_eq!(find("   ").len(), 5, "blank search shows everything");
     }
@@ -601,7 +674,11 @@ mod tests {
             titles(&board, &groups, GroupKey::Priority(Priority::High)),
             vec!["Review auth PR"]
         );
-        assert_eq!(groups.groups.len(), 1, "only the chosen priority groups show");
+        assert_eq!(
+            groups.groups.len(),
+            1,
+            "only the chosen priority groups show"
+        );
 
         let overridden = ViewState {
             overridden_only: true,
@@ -640,7 +717,11 @@ mod tests {
                 priorities: vec![Priority::High],
                 ..ViewState::default()
             };
-            titles(&board, &board.visible(&state), GroupKey::Priority(Priority::High))
+            titles(
+                &board,
+                &board.visible(&state),
+                GroupKey::Priority(Priority::High),
+            )
         };
         assert_eq!(
             in_order(SortBy::Time),
@@ -662,7 +743,9 @@ mod tests {
     #[test]
     fn replacing_a_task_reindexes_it_and_bumps_its_revision() {
         let mut board = Board::new(snapshot());
-        let i = board.index_of(&TaskId::new(Source::Linear, "ENG-1")).unwrap();
+        let i = board
+            .index_of(&TaskId::new(Source::Linear, "ENG-1"))
+            .unwrap();
         let before = board.revision(i);
         let other = board.revision(i + 1);
         let mut changed = board.task(i).unwrap().clone();
@@ -703,7 +786,10 @@ mod tests {
         assert!(!board.remove_task(&mine.id));
         assert_eq!(board.visible(&q).shown, 0);
         let last = board.snapshot().tasks.last().unwrap().id.clone();
-        assert_eq!(board.index_of(&last), Some(board.snapshot().tasks.len() - 1));
+        assert_eq!(
+            board.index_of(&last),
+            Some(board.snapshot().tasks.len() - 1)
+        );
         assert!(!board.sources_present().contains(&Source::AdHoc));
     }
 
@@ -739,9 +825,7 @@ mod tests {
             "Refreshed: 5 open tasks. Slack could not be fetched."
         );
         let mut two = snapshot();
-        two.sources[0].state = SourceState::Failed {
-            reason: "x".into(),
-        };
+        two.sources[0].state = SourceState::Failed { reason: "x".into() };
         assert_eq!(
             Board::new(two).summary(),
             "Refreshed: 5 open tasks. Calendar and Slack could not be fetched."

@@ -8,6 +8,7 @@
 //!   its round trip through the address bar's query string.
 //! - [`board`]: a snapshot indexed for search; [`Board::visible`] turns a
 //!   [`ViewState`] into the groups to show.
+//! - [`notices`]: what to tell the user when the list is not the usual one.
 //! - [`decision`]: what boost and demote ask the backend for.
 //! - [`timeline`]: today's meetings, free blocks and prep items on a time axis.
 //! - [`shortcuts`]: the keyboard map, including two-key `g p` / `g s`.
@@ -19,6 +20,7 @@ pub mod board;
 pub mod decision;
 pub mod duration;
 pub mod names;
+pub mod notices;
 pub mod shortcuts;
 pub mod sse;
 pub mod theme;

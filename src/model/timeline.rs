@@ -107,9 +107,13 @@ fn is_prep_for(task: &Task, meeting: &Task, meeting_title: &str) -> bool {
     {
         return true;
     }
-    task.why.iter().filter_map(|w| prep_target(w)).any(|target| {
-        !target.is_empty() && (meeting_title.contains(&target) || target.contains(meeting_title))
-    })
+    task.why
+        .iter()
+        .filter_map(|w| prep_target(w))
+        .any(|target| {
+            !target.is_empty()
+                && (meeting_title.contains(&target) || target.contains(meeting_title))
+        })
 }
 
 /// Lays out today's meetings between `day_start` and `day_end` (the local day),
@@ -244,7 +248,13 @@ mod tests {
             .collect();
         assert_eq!(
             shape,
-            vec!["free 30", "Standup", "free 180", "Budget review Q3", "free 180"],
+            vec![
+                "free 30",
+                "Standup",
+                "free 180",
+                "Budget review Q3",
+                "free 180"
+            ],
             "a meeting without an end takes 30 minutes"
         );
     }
@@ -258,7 +268,13 @@ mod tests {
         ];
         let t = layout(&tasks);
         assert_eq!((t.start, t.end), (DAY + 7 * H, DAY + 19 * H));
-        assert_eq!(t.slots.iter().filter(|s| matches!(s, Slot::Meeting { .. })).count(), 2);
+        assert_eq!(
+            t.slots
+                .iter()
+                .filter(|s| matches!(s, Slot::Meeting { .. }))
+                .count(),
+            2
+        );
     }
 
     #[test]
@@ -284,11 +300,29 @@ mod tests {
             meeting("a", "Standup", 9.5, None),
             meeting("b", "Budget review Q3", 13.0, Some(14.0)),
         ];
-        let mut by_why = task(Source::GoogleDrive, "d", "Comment on the budget doc", Priority::High, 70);
+        let mut by_why = task(
+            Source::GoogleDrive,
+            "d",
+            "Comment on the budget doc",
+            Priority::High,
+            70,
+        );
         by_why.why = vec!["Prep for Budget Review (Q3)".into()];
-        let mut by_link = task(Source::Linear, "l", "Update standup notes", Priority::Medium, 40);
+        let mut by_link = task(
+            Source::Linear,
+            "l",
+            "Update standup notes",
+            Priority::Medium,
+            40,
+        );
         by_link.links = vec![tasks[0].id.clone()];
-        let mut by_ref = task(Source::Gmail, "g", "Numbers for the review", Priority::Low, 20);
+        let mut by_ref = task(
+            Source::Gmail,
+            "g",
+            "Numbers for the review",
+            Priority::Low,
+            20,
+        );
         by_ref.refs = vec!["meeting:budget review q3".into()];
         let unrelated = task(Source::Slack, "s", "Lunch?", Priority::Low, 10);
         tasks.extend([by_why, by_link, by_ref, unrelated]);
