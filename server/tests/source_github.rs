@@ -11,7 +11,6 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use pmt_server::secret::ExchangedToken;
-use pmt_server::simulators::{Fault, FaultMode};
 use pmt_server::sources::github::{self, Bodies, SearchKind};
 use pmt_server::sources::{FetchContext, Fetched, Me, SourceClient, SourceError, Today};
 use pmt_wire::{Source, Task, TaskKind};
@@ -153,101 +152,6 @@ async fn the_simulator_refuses_a_search_without_a_type_and_links_absolutely() {
     let body: Value = typed.json().await.unwrap();
     assert_eq!(body["items"].as_array().unwrap().len(), 2);
     assert_eq!(body["total_count"], 4);
-}
-
-#[tokio::test]
-async fn waits_out_a_rate_limit_with_retry_after() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Github,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 1,
-                times: 1,
-            },
-        },
-    );
-    let started = std::time::Instant::now();
-    assert_eq!(fetch(&h).await.unwrap().tasks.len(), 11);
-    assert!(started.elapsed() >= Duration::from_secs(1));
-}
-
-#[tokio::test]
-async fn a_rate_limit_longer_than_the_budget_fails_the_source() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Github,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 30,
-                times: 0,
-            },
-        },
-    );
-    assert_eq!(
-        fetch(&h).await.unwrap_err(),
-        SourceError::RateLimited {
-            retry_after_secs: 30
-        }
-    );
-}
-
-#[tokio::test]
-async fn a_token_for_another_provider_is_refused() {
-    let h = SimHarness::start_default().await;
-    let ctx = h.context_with(
-        Source::Github,
-        h.wrong_audience_token(Source::Github),
-        Duration::from_secs(5),
-    );
-    assert_eq!(
-        github::fetch(&ctx).await.unwrap_err(),
-        SourceError::Unauthorized(401)
-    );
-}
-
-#[tokio::test]
-async fn unusable_bodies_are_errors_with_a_reason() {
-    let h = SimHarness::start_default().await;
-    for (mode, expected) in [
-        (FaultMode::Garbage, "not the expected JSON"),
-        (FaultMode::Empty, "empty"),
-    ] {
-        h.fault(
-            Source::Github,
-            Fault {
-                latency_ms: 0,
-                mode,
-            },
-        );
-        match fetch(&h).await.unwrap_err() {
-            SourceError::Malformed(reason) => assert!(reason.contains(expected), "{reason}"),
-            other => panic!("{other:?}"),
-        }
-    }
-    h.fault(
-        Source::Github,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Html,
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(502));
-}
-
-#[tokio::test]
-async fn a_server_error_is_reported_with_its_status() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Github,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Status { status: 500 },
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(500));
 }
 
 #[tokio::test]
@@ -489,3 +393,5 @@ fn without_a_login_the_author_is_always_listed() {
     let fetched = github::normalize(&recorded(), None);
     assert_eq!(fetched.tasks[1].people[0].name, "dana-demo");
 }
+
+sim_support::standard_fault_tests!(Source::Github);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use pmt_server::simulators::{Fault, FaultMode};
 use pmt_server::sources::gmail::{self, Message};
-use pmt_server::sources::{Fetched, Me, SourceError};
+use pmt_server::sources::{Fetched, Me};
 use pmt_wire::{Source, Task, TaskKind};
 use serde_json::Value;
 use sim_support::SimHarness;
@@ -26,13 +26,6 @@ fn titled<'a>(fetched: &'a Fetched, title: &str) -> &'a Task {
 
 fn titles(fetched: &Fetched) -> Vec<&str> {
     fetched.tasks.iter().map(|t| t.title.as_str()).collect()
-}
-
-fn fault(mode: FaultMode) -> Fault {
-    Fault {
-        latency_ms: 0,
-        mode,
-    }
 }
 
 // ---- against the simulator ----
@@ -172,88 +165,6 @@ async fn a_search_without_matches_is_an_empty_list_not_an_error() {
     assert_eq!(body, serde_json::json!({"resultSizeEstimate": 0}));
 }
 
-#[tokio::test]
-async fn one_429_is_waited_out() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        SOURCE,
-        fault(FaultMode::RateLimited {
-            retry_after_secs: 1,
-            times: 1,
-        }),
-    );
-    let started = Instant::now();
-    let fetched = gmail::fetch(&h.context(SOURCE)).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(fetched.tasks.len(), 6);
-}
-
-#[tokio::test]
-async fn a_429_beyond_the_time_budget_is_reported_as_rate_limited() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        SOURCE,
-        fault(FaultMode::RateLimited {
-            retry_after_secs: 1,
-            times: 0,
-        }),
-    );
-    let ctx = h.context_with(SOURCE, h.token(SOURCE), Duration::from_millis(1500));
-    let err = gmail::fetch(&ctx).await.unwrap_err();
-    assert_eq!(
-        err,
-        SourceError::RateLimited {
-            retry_after_secs: 1
-        }
-    );
-}
-
-#[tokio::test]
-async fn a_token_for_another_provider_is_refused() {
-    let h = SimHarness::start_default().await;
-    let ctx = h.context_with(
-        SOURCE,
-        h.wrong_audience_token(SOURCE),
-        Duration::from_secs(5),
-    );
-    assert_eq!(
-        gmail::fetch(&ctx).await.unwrap_err(),
-        SourceError::Unauthorized(401)
-    );
-}
-
-#[tokio::test]
-async fn unusable_bodies_fail_with_a_reason_that_quotes_nothing() {
-    let h = SimHarness::start_default().await;
-    for (mode, expected) in [
-        (FaultMode::Garbage, "not the expected JSON"),
-        (FaultMode::Empty, "the response was empty"),
-    ] {
-        h.fault(SOURCE, fault(mode.clone()));
-        let err = gmail::fetch(&h.context(SOURCE)).await.unwrap_err();
-        assert!(
-            matches!(&err, SourceError::Malformed(reason) if reason.contains(expected)),
-            "{mode:?} gave {err:?}"
-        );
-        assert!(!err.to_string().contains("summary"), "{err}");
-    }
-    h.fault(SOURCE, fault(FaultMode::Html));
-    assert_eq!(
-        gmail::fetch(&h.context(SOURCE)).await.unwrap_err(),
-        SourceError::Status(502)
-    );
-}
-
-#[tokio::test]
-async fn a_server_error_is_reported_with_its_status() {
-    let h = SimHarness::start_default().await;
-    h.fault(SOURCE, fault(FaultMode::Status { status: 500 }));
-    assert_eq!(
-        gmail::fetch(&h.context(SOURCE)).await.unwrap_err(),
-        SourceError::Status(500)
-    );
-}
-
 async fn sim_get(h: &SimHarness, path_and_query: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
         .get(format!("{}{path_and_query}", h.base(SOURCE)))
@@ -389,3 +300,5 @@ fn the_link_opens_the_thread() {
         Some("https://mail.google.com/mail/u/0/#all/197a0e9d8c7b6a00")
     );
 }
+
+sim_support::standard_fault_tests!(Source::Gmail);

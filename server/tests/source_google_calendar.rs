@@ -4,11 +4,8 @@
 mod auth_support;
 mod sim_support;
 
-use std::time::{Duration, Instant};
-
-use pmt_server::simulators::{Fault, FaultMode};
 use pmt_server::sources::google_calendar::{self, EventsPage};
-use pmt_server::sources::{Fetched, Me, SourceError, Today};
+use pmt_server::sources::{Fetched, Me, Today};
 use pmt_wire::{Source, Task, TaskKind};
 use serde_json::Value;
 use sim_support::SimHarness;
@@ -25,13 +22,6 @@ fn titled<'a>(fetched: &'a Fetched, title: &str) -> &'a Task {
 
 fn titles(fetched: &Fetched) -> Vec<&str> {
     fetched.tasks.iter().map(|t| t.title.as_str()).collect()
-}
-
-fn fault(mode: FaultMode) -> Fault {
-    Fault {
-        latency_ms: 0,
-        mode,
-    }
 }
 
 // ---- against the simulator ----
@@ -128,90 +118,6 @@ async fn a_day_without_events_is_an_empty_list_not_an_error() {
     let fetched = google_calendar::fetch(&ctx).await.unwrap();
     assert!(fetched.tasks.is_empty());
     assert_eq!(fetched.skipped, 0);
-}
-
-#[tokio::test]
-async fn one_429_is_waited_out() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        SOURCE,
-        fault(FaultMode::RateLimited {
-            retry_after_secs: 1,
-            times: 1,
-        }),
-    );
-    let started = Instant::now();
-    let fetched = google_calendar::fetch(&h.context(SOURCE)).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(fetched.tasks.len(), 5);
-}
-
-#[tokio::test]
-async fn a_429_beyond_the_time_budget_is_reported_as_rate_limited() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        SOURCE,
-        fault(FaultMode::RateLimited {
-            retry_after_secs: 1,
-            times: 0,
-        }),
-    );
-    let ctx = h.context_with(SOURCE, h.token(SOURCE), Duration::from_millis(1500));
-    let err = google_calendar::fetch(&ctx).await.unwrap_err();
-    assert_eq!(
-        err,
-        SourceError::RateLimited {
-            retry_after_secs: 1
-        }
-    );
-}
-
-#[tokio::test]
-async fn a_token_for_another_provider_is_refused() {
-    let h = SimHarness::start_default().await;
-    let ctx = h.context_with(
-        SOURCE,
-        h.wrong_audience_token(SOURCE),
-        Duration::from_secs(5),
-    );
-    let err = google_calendar::fetch(&ctx).await.unwrap_err();
-    assert_eq!(err, SourceError::Unauthorized(401));
-}
-
-#[tokio::test]
-async fn unusable_bodies_fail_with_a_reason_that_quotes_nothing() {
-    let h = SimHarness::start_default().await;
-    for (mode, expected) in [
-        (FaultMode::Garbage, "not the expected JSON"),
-        (FaultMode::Empty, "the response was empty"),
-    ] {
-        h.fault(SOURCE, fault(mode.clone()));
-        let err = google_calendar::fetch(&h.context(SOURCE))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(&err, SourceError::Malformed(reason) if reason.contains(expected)),
-            "{mode:?} gave {err:?}"
-        );
-        assert!(!err.to_string().contains("summary"), "{err}");
-    }
-    // An HTML error page comes with a 502: the status is what is reported.
-    h.fault(SOURCE, fault(FaultMode::Html));
-    let err = google_calendar::fetch(&h.context(SOURCE))
-        .await
-        .unwrap_err();
-    assert_eq!(err, SourceError::Status(502));
-    assert!(!err.to_string().contains("html"));
-}
-
-#[tokio::test]
-async fn a_server_error_is_reported_with_its_status() {
-    let h = SimHarness::start_default().await;
-    h.fault(SOURCE, fault(FaultMode::Status { status: 500 }));
-    let err = google_calendar::fetch(&h.context(SOURCE))
-        .await
-        .unwrap_err();
-    assert_eq!(err, SourceError::Status(500));
 }
 
 async fn sim_get(h: &SimHarness, query: &str) -> (u16, Value) {
@@ -457,3 +363,5 @@ fn an_event_listed_twice_is_one_task() {
     let fetched = google_calendar::normalize(twice, &paris_monday(), &dana());
     assert_eq!(fetched.tasks.len(), recorded().tasks.len());
 }
+
+sim_support::standard_fault_tests!(Source::GoogleCalendar);

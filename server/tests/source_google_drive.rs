@@ -6,9 +6,7 @@ mod auth_support;
 mod sim_support;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
-use pmt_server::simulators::{Fault, FaultMode};
 use pmt_server::sources::google_drive::{self, ActivityPage, CommentList, FileComments};
 use pmt_server::sources::{Fetched, SourceError, Today};
 use pmt_wire::{Source, Task, TaskKind};
@@ -29,13 +27,6 @@ fn with_id<'a>(fetched: &'a Fetched, id: &str) -> &'a Task {
 
 fn ids(fetched: &Fetched) -> Vec<&str> {
     fetched.tasks.iter().map(|t| t.id.as_str()).collect()
-}
-
-fn fault(mode: FaultMode) -> Fault {
-    Fault {
-        latency_ms: 0,
-        mode,
-    }
 }
 
 // ---- against the simulator ----
@@ -141,87 +132,6 @@ async fn no_comment_activity_this_week_is_an_empty_list_not_an_error() {
     let fetched = google_drive::fetch(&ctx).await.unwrap();
     assert!(fetched.tasks.is_empty());
     assert_eq!(fetched.skipped, 0);
-}
-
-#[tokio::test]
-async fn one_429_is_waited_out() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        SOURCE,
-        fault(FaultMode::RateLimited {
-            retry_after_secs: 1,
-            times: 1,
-        }),
-    );
-    let started = Instant::now();
-    let fetched = google_drive::fetch(&h.context(SOURCE)).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(fetched.tasks.len(), 3);
-}
-
-#[tokio::test]
-async fn a_429_beyond_the_time_budget_is_reported_as_rate_limited() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        SOURCE,
-        fault(FaultMode::RateLimited {
-            retry_after_secs: 1,
-            times: 0,
-        }),
-    );
-    let ctx = h.context_with(SOURCE, h.token(SOURCE), Duration::from_millis(1500));
-    assert_eq!(
-        google_drive::fetch(&ctx).await.unwrap_err(),
-        SourceError::RateLimited {
-            retry_after_secs: 1
-        }
-    );
-}
-
-#[tokio::test]
-async fn a_token_for_another_provider_is_refused() {
-    let h = SimHarness::start_default().await;
-    let ctx = h.context_with(
-        SOURCE,
-        h.wrong_audience_token(SOURCE),
-        Duration::from_secs(5),
-    );
-    assert_eq!(
-        google_drive::fetch(&ctx).await.unwrap_err(),
-        SourceError::Unauthorized(401)
-    );
-}
-
-#[tokio::test]
-async fn unusable_bodies_fail_with_a_reason_that_quotes_nothing() {
-    let h = SimHarness::start_default().await;
-    for (mode, expected) in [
-        (FaultMode::Garbage, "not the expected JSON"),
-        (FaultMode::Empty, "the response was empty"),
-    ] {
-        h.fault(SOURCE, fault(mode.clone()));
-        let err = google_drive::fetch(&h.context(SOURCE)).await.unwrap_err();
-        assert!(
-            matches!(&err, SourceError::Malformed(reason) if reason.contains(expected)),
-            "{mode:?} gave {err:?}"
-        );
-        assert!(!err.to_string().contains("summary"), "{err}");
-    }
-    h.fault(SOURCE, fault(FaultMode::Html));
-    assert_eq!(
-        google_drive::fetch(&h.context(SOURCE)).await.unwrap_err(),
-        SourceError::Status(502)
-    );
-}
-
-#[tokio::test]
-async fn a_server_error_is_reported_with_its_status() {
-    let h = SimHarness::start_default().await;
-    h.fault(SOURCE, fault(FaultMode::Status { status: 500 }));
-    assert_eq!(
-        google_drive::fetch(&h.context(SOURCE)).await.unwrap_err(),
-        SourceError::Status(500)
-    );
 }
 
 async fn sim_call(h: &SimHarness, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
@@ -417,3 +327,5 @@ fn links_open_the_comment_in_the_right_editor() {
         Some("https://docs.google.com/spreadsheets/d/1LaunchChecklistSheet00000/edit?disco=AAABlaunchC1")
     );
 }
+
+sim_support::standard_fault_tests!(Source::GoogleDrive);

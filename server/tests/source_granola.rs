@@ -4,9 +4,6 @@
 mod auth_support;
 mod sim_support;
 
-use std::time::Duration;
-
-use pmt_server::simulators::{Fault, FaultMode};
 use pmt_server::sources::granola;
 use pmt_server::sources::{Fetched, Me, SourceError, Today};
 use pmt_wire::{Source, Task, TaskKind};
@@ -194,101 +191,6 @@ async fn task_ids_do_not_move_with_the_clock() {
 }
 
 #[tokio::test]
-async fn waits_out_a_rate_limit_with_retry_after() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Granola,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 1,
-                times: 1,
-            },
-        },
-    );
-    let started = std::time::Instant::now();
-    assert_eq!(fetch(&h).await.unwrap().tasks.len(), 6);
-    assert!(started.elapsed() >= Duration::from_secs(1));
-}
-
-#[tokio::test]
-async fn a_rate_limit_longer_than_the_budget_fails_the_source() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Granola,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 30,
-                times: 0,
-            },
-        },
-    );
-    assert_eq!(
-        fetch(&h).await.unwrap_err(),
-        SourceError::RateLimited {
-            retry_after_secs: 30
-        }
-    );
-}
-
-#[tokio::test]
-async fn a_token_for_another_provider_is_refused() {
-    let h = SimHarness::start_default().await;
-    let ctx = h.context_with(
-        Source::Granola,
-        h.wrong_audience_token(Source::Granola),
-        Duration::from_secs(5),
-    );
-    assert_eq!(
-        granola::fetch(&ctx).await.unwrap_err(),
-        SourceError::Unauthorized(401)
-    );
-}
-
-#[tokio::test]
-async fn unusable_bodies_are_errors_with_a_reason() {
-    let h = SimHarness::start_default().await;
-    for (mode, expected) in [
-        (FaultMode::Garbage, "not the expected JSON"),
-        (FaultMode::Empty, "empty"),
-    ] {
-        h.fault(
-            Source::Granola,
-            Fault {
-                latency_ms: 0,
-                mode,
-            },
-        );
-        match fetch(&h).await.unwrap_err() {
-            SourceError::Malformed(reason) => assert!(reason.contains(expected), "{reason}"),
-            other => panic!("{other:?}"),
-        }
-    }
-    h.fault(
-        Source::Granola,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Html,
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(502));
-}
-
-#[tokio::test]
-async fn a_server_error_is_reported_with_its_status() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Granola,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Status { status: 500 },
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(500));
-}
-
-#[tokio::test]
 async fn an_empty_day_is_no_tasks_and_no_error() {
     let h = SimHarness::start_default().await;
     let mut ctx = h.context(Source::Granola);
@@ -400,3 +302,5 @@ fn an_items_id_survives_reordering_but_not_rewording() {
     assert_ne!(changed.tasks[0].id, original.tasks[0].id);
     assert_eq!(changed.tasks[1].id, original.tasks[1].id);
 }
+
+sim_support::standard_fault_tests!(Source::Granola);

@@ -11,7 +11,6 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use pmt_server::secret::ExchangedToken;
-use pmt_server::simulators::{Fault, FaultMode};
 use pmt_server::sources::{linear, FetchContext, Fetched, Me, SourceClient, SourceError, Today};
 use pmt_wire::{Source, Task, TaskKind};
 use serde_json::{json, Value};
@@ -170,103 +169,6 @@ async fn the_simulator_honours_first_and_refuses_an_unknown_cursor() {
         linear::page(body, None).unwrap_err(),
         SourceError::Provider("Argument Validation Error: the cursor is not valid.".into())
     );
-}
-
-#[tokio::test]
-async fn waits_out_a_rate_limit_with_retry_after() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Linear,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 1,
-                times: 1,
-            },
-        },
-    );
-    let started = std::time::Instant::now();
-    let fetched = fetch(&h).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
-    assert_eq!(fetched.tasks.len(), 8);
-}
-
-#[tokio::test]
-async fn a_rate_limit_longer_than_the_budget_fails_the_source() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Linear,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 30,
-                times: 0,
-            },
-        },
-    );
-    assert_eq!(
-        fetch(&h).await.unwrap_err(),
-        SourceError::RateLimited {
-            retry_after_secs: 30
-        }
-    );
-}
-
-#[tokio::test]
-async fn a_token_for_another_provider_is_refused() {
-    let h = SimHarness::start_default().await;
-    let ctx = h.context_with(
-        Source::Linear,
-        h.wrong_audience_token(Source::Linear),
-        Duration::from_secs(5),
-    );
-    assert_eq!(
-        linear::fetch(&ctx).await.unwrap_err(),
-        SourceError::Unauthorized(401)
-    );
-}
-
-#[tokio::test]
-async fn unusable_bodies_are_errors_with_a_reason() {
-    let h = SimHarness::start_default().await;
-    for (mode, expected) in [
-        (FaultMode::Garbage, "not the expected JSON"),
-        (FaultMode::Empty, "empty"),
-    ] {
-        h.fault(
-            Source::Linear,
-            Fault {
-                latency_ms: 0,
-                mode,
-            },
-        );
-        match fetch(&h).await.unwrap_err() {
-            SourceError::Malformed(reason) => assert!(reason.contains(expected), "{reason}"),
-            other => panic!("{other:?}"),
-        }
-    }
-    // An HTML error page comes with 502: reported as that status.
-    h.fault(
-        Source::Linear,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Html,
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(502));
-}
-
-#[tokio::test]
-async fn a_server_error_is_reported_with_its_status() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Linear,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Status { status: 500 },
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(500));
 }
 
 #[tokio::test]
@@ -450,3 +352,5 @@ fn graphql_errors_say_what_linear_said() {
         SourceError::Malformed(_)
     ));
 }
+
+sim_support::standard_fault_tests!(Source::Linear);

@@ -198,101 +198,6 @@ async fn task_ids_do_not_move_with_the_clock() {
 }
 
 #[tokio::test]
-async fn waits_out_a_rate_limit_with_retry_after() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Slack,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 1,
-                times: 1,
-            },
-        },
-    );
-    let started = std::time::Instant::now();
-    assert_eq!(fetch(&h).await.unwrap().tasks.len(), 6);
-    assert!(started.elapsed() >= Duration::from_secs(1));
-}
-
-#[tokio::test]
-async fn a_rate_limit_longer_than_the_budget_fails_the_source() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Slack,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::RateLimited {
-                retry_after_secs: 30,
-                times: 0,
-            },
-        },
-    );
-    assert_eq!(
-        fetch(&h).await.unwrap_err(),
-        SourceError::RateLimited {
-            retry_after_secs: 30
-        }
-    );
-}
-
-#[tokio::test]
-async fn a_token_for_another_provider_is_refused() {
-    let h = SimHarness::start_default().await;
-    let ctx = h.context_with(
-        Source::Slack,
-        h.wrong_audience_token(Source::Slack),
-        Duration::from_secs(5),
-    );
-    assert_eq!(
-        slack::fetch(&ctx).await.unwrap_err(),
-        SourceError::Unauthorized(401)
-    );
-}
-
-#[tokio::test]
-async fn unusable_bodies_are_errors_with_a_reason() {
-    let h = SimHarness::start_default().await;
-    for (mode, expected) in [
-        (FaultMode::Garbage, "not the expected JSON"),
-        (FaultMode::Empty, "empty"),
-    ] {
-        h.fault(
-            Source::Slack,
-            Fault {
-                latency_ms: 0,
-                mode,
-            },
-        );
-        match fetch(&h).await.unwrap_err() {
-            SourceError::Malformed(reason) => assert!(reason.contains(expected), "{reason}"),
-            other => panic!("{other:?}"),
-        }
-    }
-    h.fault(
-        Source::Slack,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Html,
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(502));
-}
-
-#[tokio::test]
-async fn a_server_error_is_reported_with_its_status() {
-    let h = SimHarness::start_default().await;
-    h.fault(
-        Source::Slack,
-        Fault {
-            latency_ms: 0,
-            mode: FaultMode::Status { status: 500 },
-        },
-    );
-    assert_eq!(fetch(&h).await.unwrap_err(), SourceError::Status(500));
-}
-
-#[tokio::test]
 async fn an_empty_day_is_no_tasks_and_no_error() {
     let h = SimHarness::start_default().await;
     let mut ctx = h.context(Source::Slack);
@@ -416,3 +321,5 @@ fn normalizer_keeps_mentions_inside_the_window_and_marked_messages_of_any_age() 
         Some("Can someone update the on-call runbook?")
     );
 }
+
+sim_support::standard_fault_tests!(Source::Slack);

@@ -112,3 +112,150 @@ impl SimHarness {
         self.sims.set_fault(source, fault);
     }
 }
+
+/// The fault checks every connector must pass, run through the generic dispatch
+/// (`sources::fetch`) against the real simulator of `source`.
+#[allow(clippy::unwrap_used)]
+pub mod faults {
+    use std::time::{Duration, Instant};
+
+    use pmt_server::simulators::{Fault, FaultMode};
+    use pmt_server::sources::{self, SourceError};
+    use pmt_wire::Source;
+
+    use super::SimHarness;
+
+    fn fault(mode: FaultMode) -> Fault {
+        Fault {
+            latency_ms: 0,
+            mode,
+        }
+    }
+
+    /// One `429` with `Retry-After: 1` is waited out and every task still arrives.
+    pub async fn one_429_is_waited_out(source: Source) {
+        let h = SimHarness::start_default().await;
+        let baseline = sources::fetch(source, &h.context(source)).await.unwrap();
+        h.fault(
+            source,
+            fault(FaultMode::RateLimited {
+                retry_after_secs: 1,
+                times: 1,
+            }),
+        );
+        let started = Instant::now();
+        let fetched = sources::fetch(source, &h.context(source)).await.unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "the Retry-After was not honoured"
+        );
+        assert_eq!(fetched.tasks.len(), baseline.tasks.len());
+    }
+
+    /// A `429` that outlasts the time budget fails the source as rate limited.
+    pub async fn a_429_beyond_the_budget_is_rate_limited(source: Source) {
+        let h = SimHarness::start_default().await;
+        h.fault(
+            source,
+            fault(FaultMode::RateLimited {
+                retry_after_secs: 30,
+                times: 0,
+            }),
+        );
+        assert_eq!(
+            sources::fetch(source, &h.context(source))
+                .await
+                .unwrap_err(),
+            SourceError::RateLimited {
+                retry_after_secs: 30
+            }
+        );
+    }
+
+    /// A token issued for another provider is refused like the provider would.
+    pub async fn a_token_for_another_provider_is_refused(source: Source) {
+        let h = SimHarness::start_default().await;
+        let ctx = h.context_with(
+            source,
+            h.wrong_audience_token(source),
+            Duration::from_secs(5),
+        );
+        assert_eq!(
+            sources::fetch(source, &ctx).await.unwrap_err(),
+            SourceError::Unauthorized(401)
+        );
+    }
+
+    /// Garbage and empty bodies fail with a reason that quotes nothing of the body; an
+    /// HTML error page is reported by its status.
+    pub async fn unusable_bodies_fail_with_a_reason(source: Source) {
+        let h = SimHarness::start_default().await;
+        for (mode, expected) in [
+            (FaultMode::Garbage, "not the expected JSON"),
+            (FaultMode::Empty, "the response was empty"),
+        ] {
+            h.fault(source, fault(mode.clone()));
+            let err = sources::fetch(source, &h.context(source))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&err, SourceError::Malformed(reason) if reason.contains(expected)),
+                "{mode:?} gave {err:?}"
+            );
+            assert!(
+                !err.to_string().contains("summary"),
+                "the body leaked: {err}"
+            );
+        }
+        h.fault(source, fault(FaultMode::Html));
+        assert_eq!(
+            sources::fetch(source, &h.context(source))
+                .await
+                .unwrap_err(),
+            SourceError::Status(502)
+        );
+    }
+
+    /// A `500` is reported with its status.
+    pub async fn a_server_error_is_reported_with_its_status(source: Source) {
+        let h = SimHarness::start_default().await;
+        h.fault(source, fault(FaultMode::Status { status: 500 }));
+        assert_eq!(
+            sources::fetch(source, &h.context(source))
+                .await
+                .unwrap_err(),
+            SourceError::Status(500)
+        );
+    }
+}
+
+/// Generates the standard fault tests ([`faults`]) for one connector.
+macro_rules! standard_fault_tests {
+    ($source:expr) => {
+        #[tokio::test]
+        async fn one_429_is_waited_out() {
+            sim_support::faults::one_429_is_waited_out($source).await;
+        }
+
+        #[tokio::test]
+        async fn a_429_beyond_the_time_budget_is_reported_as_rate_limited() {
+            sim_support::faults::a_429_beyond_the_budget_is_rate_limited($source).await;
+        }
+
+        #[tokio::test]
+        async fn a_token_for_another_provider_is_refused() {
+            sim_support::faults::a_token_for_another_provider_is_refused($source).await;
+        }
+
+        #[tokio::test]
+        async fn unusable_bodies_fail_with_a_reason_that_quotes_nothing() {
+            sim_support::faults::unusable_bodies_fail_with_a_reason($source).await;
+        }
+
+        #[tokio::test]
+        async fn a_server_error_is_reported_with_its_status() {
+            sim_support::faults::a_server_error_is_reported_with_its_status($source).await;
+        }
+    };
+}
+pub(crate) use standard_fault_tests;
