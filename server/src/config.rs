@@ -812,6 +812,28 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_keycard_example_parses_as_a_whole() {
+        let readme = include_str!("../../README.md");
+        let example = readme
+            .split("### Example: a Keycard-style deployment")
+            .nth(1)
+            .and_then(|s| s.split("```toml").nth(1))
+            .and_then(|rest| rest.split("```").next())
+            .expect("the Keycard example");
+        let c = Config::parse(
+            example,
+            Path::new("README.md"),
+            ClientSecret::new("s"),
+            &Overrides::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!c.demo);
+        assert_eq!(c.redirect_uri(), "https://today.example.com/callback");
+        assert_eq!(c.enabled_sources().count(), 7);
+        assert_eq!(c.auth.resource, "https://today.example.com/api");
+    }
+
+    #[test]
     fn demo_mode_points_all_seven_sources_at_the_simulators() {
         let mut c = Config::demo(&Overrides {
             port: Some(8181),
