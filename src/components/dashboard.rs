@@ -1,6 +1,8 @@
 //! The dashboard: toolbar, status, the list in the chosen view, today's timeline and
 //! the quick-add form. The view state lives in the address bar.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::html;
@@ -26,6 +28,11 @@ pub struct DashboardView {
     pub groups: Memo<Groups>,
 }
 
+/// Browsers ignore `history.replaceState` past about 200 calls in 10 s; the address
+/// takes at most this many per window and catches up at the window's end.
+const ADDRESS_WRITES_PER_WINDOW: u32 = 100;
+const ADDRESS_WINDOW: Duration = Duration::from_secs(10);
+
 fn address_query() -> String {
     window().location().search().unwrap_or_default()
 }
@@ -49,6 +56,45 @@ fn write_address(query: &str) {
     }
 }
 
+/// Keeps the address bar's query equal to the view state: at once on every change
+/// (bookmarks and reloads see exactly what is shown), except past the browser's
+/// rate limit, where the last state is written when the window ends.
+fn follow_in_address(state: RwSignal<ViewState>) {
+    let budget = Rc::new(Cell::new((0.0_f64, 0_u32)));
+    let catching_up = Rc::new(Cell::new(false));
+    let write = move || {
+        if let Some(q) = state.try_with_untracked(ViewState::to_query) {
+            write_address(&q);
+        }
+    };
+    Effect::new(move || {
+        state.track();
+        let now = js_sys::Date::now();
+        let (window_start, used) = budget.get();
+        let (window_start, used) = if now - window_start > ADDRESS_WINDOW.as_millis() as f64 {
+            (now, 0)
+        } else {
+            (window_start, used)
+        };
+        if used < ADDRESS_WRITES_PER_WINDOW {
+            budget.set((window_start, used + 1));
+            write();
+        } else if !catching_up.replace(true) {
+            let catching_up = catching_up.clone();
+            let budget = budget.clone();
+            let wait = ADDRESS_WINDOW.as_millis() as f64 - (now - window_start);
+            set_timeout(
+                move || {
+                    catching_up.set(false);
+                    budget.set((js_sys::Date::now(), 1));
+                    write();
+                },
+                Duration::from_millis(wait.max(0.0) as u64),
+            );
+        }
+    });
+}
+
 /// The dashboard. Needs [`DashboardData`] in context (the app provides it and loads
 /// it; tests provide one with a snapshot set).
 #[component]
@@ -58,7 +104,7 @@ pub fn Dashboard() -> impl IntoView {
         provide_context(ThemeState::install());
     }
     let state = RwSignal::new(ViewState::from_query(&address_query()));
-    Effect::new(move || write_address(&state.with(ViewState::to_query)));
+    follow_in_address(state);
     let groups = Memo::new(move |_| data.board.with(|b| state.with(|s| b.visible(s))));
     provide_context(DashboardView { state, groups });
 
@@ -89,8 +135,8 @@ pub fn Dashboard() -> impl IntoView {
                     }}
                 </div>
                 <aside class="side" aria-label="Today's schedule and quick add">
-                    <Timeline />
                     <AdHocPanel />
+                    <Timeline />
                 </aside>
             </div>
         </main>

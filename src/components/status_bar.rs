@@ -127,7 +127,12 @@ fn StateNotice() -> impl IntoView {
                             .map(|fix| {
                                 view! {
                                     " "
-                                    <button type="button" class="link fix" on:click=move |_| apply(fix)>
+                                    <button
+                                        type="button"
+                                        class="link fix"
+                                        data-fix=fix.key()
+                                        on:click=move |_| apply(fix)
+                                    >
                                         {fix.label()}
                                     </button>
                                 }

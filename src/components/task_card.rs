@@ -59,10 +59,11 @@ fn span(class: &'static str, text: Option<String>) -> impl IntoView {
 #[component]
 fn RelatedLink(id: TaskId) -> impl IntoView {
     let data = expect_context::<DashboardData>();
-    let label = data
-        .task(&id)
-        .map(|t| format!("{} ({})", t.title, t.source.label()))
-        .unwrap_or_else(|| id.as_str().to_owned());
+    let label = data.board.with_untracked(|b| {
+        b.find(&id)
+            .map(|t| format!("{} ({})", t.title, t.source.label()))
+            .unwrap_or_else(|| id.as_str().to_owned())
+    });
     let href = format!("#{}", dom_id(&id));
     let on_click = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();

@@ -11,9 +11,11 @@ use crate::dashboard_data::{DashboardData, SourceProgress};
 use crate::model::duration;
 use crate::model::GroupKey;
 
-/// How many cards a group shows before "Show more": keeps a 10,000-task day as
-/// fast to search as a 100-task one.
-const PAGE: usize = 50;
+/// Up to this many matching tasks, every card is shown (a normal day).
+const WHOLE_LIST: usize = 150;
+/// Past that, how many cards a group shows before "Show more": keeps a 10,000-task
+/// day as quick to search and switch as a 100-task one.
+const PAGE: usize = 10;
 
 /// A source's last fetch, in words, with a retry when it failed.
 #[component]
@@ -86,13 +88,21 @@ fn SourceStatusLine(source: Source) -> impl IntoView {
 fn TaskGroup(key: GroupKey) -> impl IntoView {
     let data = expect_context::<DashboardData>();
     let groups = expect_context::<DashboardView>().groups;
-    let limit = RwSignal::new(PAGE);
+    let extra = RwSignal::new(0usize);
+    let whole = Memo::new(move |_| groups.with(|g| g.shown <= WHOLE_LIST));
+    let limit = move || {
+        if whole.get() {
+            usize::MAX
+        } else {
+            PAGE + extra.get()
+        }
+    };
     let indices = Memo::new(move |_| {
         groups.with(|g| g.group(key).map(|g| g.tasks.clone()).unwrap_or_default())
     });
     let count = move || indices.with(Vec::len);
     let cards = move || {
-        let shown = limit.get();
+        let shown = limit();
         indices.with(|ids| {
             data.board.with(|b| {
                 ids.iter()
@@ -129,13 +139,13 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
                     children=|(_, task)| view! { <li><TaskCard task /></li> }
                 />
             </ul>
-            <Show when=move || { count() > limit.get() }>
+            <Show when=move || { count() > limit() }>
                 <button
                     type="button"
                     class="show-more"
-                    on:click=move |_| limit.update(|l| *l += PAGE * 4)
+                    on:click=move |_| extra.update(|l| *l += PAGE * 4)
                 >
-                    {move || format!("Show more ({} not shown)", count() - limit.get().min(count()))}
+                    {move || format!("Show more ({} not shown)", count().saturating_sub(limit()))}
                 </button>
             </Show>
         </section>

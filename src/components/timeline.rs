@@ -121,17 +121,16 @@ pub fn Timeline() -> impl IntoView {
         let Layout { slots, .. } = layout.get();
         let marker = layout.with(|l| l.now_index(now));
         let mut items = Vec::new();
-        let mut placed = false;
+        let count = slots.len();
         for (i, slot) in slots.into_iter().enumerate() {
-            if marker == Some(i) {
+            if marker == i {
                 items.push(now_marker(now).into_any());
-                placed = true;
             }
             if let Some(v) = slot_view(slot, now) {
                 items.push(v);
             }
         }
-        if marker.is_some() && !placed {
+        if marker == count {
             items.push(now_marker(now).into_any());
         }
         items.collect_view()
@@ -139,6 +138,30 @@ pub fn Timeline() -> impl IntoView {
     view! {
         <section class="panel timeline" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Today's meetings"</h2>
+            {move || {
+                let all_day: Vec<(pmt_wire::TaskId, String)> = layout
+                    .with(|l| {
+                        data.board
+                            .with_untracked(|b| {
+                                l.all_day
+                                    .iter()
+                                    .filter_map(|&i| b.task(i).map(|t| (t.id.clone(), t.title.clone())))
+                                    .collect()
+                            })
+                    });
+                (!all_day.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="all-day">
+                                "All day: "
+                                {all_day
+                                    .into_iter()
+                                    .map(|(id, title)| view! { <CardLink id title /> })
+                                    .collect_view()}
+                            </p>
+                        }
+                    })
+            }}
             <Show when=move || layout.with(Layout::no_meetings)>
                 <p class="empty">"No meetings today: the whole day is free."</p>
             </Show>

@@ -1,8 +1,8 @@
 //! A snapshot indexed for instant search, and the groups a [`ViewState`] shows.
 //!
-//! Lower-cased search text is built once per task when a snapshot arrives (or a task
-//! changes), never per keystroke: [`Board::visible`] over 10,000 tasks is then a
-//! handful of substring scans and one sort.
+//! Lower-cased search text and the four sort orders are built once per snapshot (or
+//! when a task changes), never per keystroke: [`Board::visible`] over 10,000 tasks is
+//! then one pass of substring scans in a ready order.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -71,12 +71,19 @@ impl Groups {
 #[derive(Clone, Debug, Default)]
 pub struct Board {
     snapshot: Snapshot,
-    haystacks: Vec<String>,
+    /// Every task's lower-cased search text, one after another, each ended by a NUL
+    /// (which no search word contains, so no match spans two tasks).
+    corpus: String,
+    /// Where each task's text starts in `corpus`.
+    starts: Vec<usize>,
     revisions: Vec<u64>,
     next_revision: u64,
     by_id: BTreeMap<TaskId, usize>,
     sources_present: Vec<Source>,
     kinds_present: Vec<TaskKind>,
+    /// Task indices in each [`SortBy::ALL`] order, sorted once per snapshot (and
+    /// when a task's sort keys change), never per keystroke.
+    orders: Vec<Vec<usize>>,
 }
 
 /// Task id → position. Built by inserting (not `collect`, which would sort first and
@@ -132,15 +139,19 @@ impl Board {
             })
             .collect();
         let mut board = Board {
-            haystacks: snapshot.tasks.iter().map(haystack).collect(),
+            corpus: String::new(),
+            starts: Vec::new(),
             by_id: index_ids(&snapshot.tasks),
             snapshot,
             revisions,
             next_revision,
             sources_present: Vec::new(),
             kinds_present: Vec::new(),
+            orders: Vec::new(),
         };
+        board.reindex();
         board.recount();
+        board.reorder();
         board
     }
 
@@ -162,18 +173,79 @@ impl Board {
             .collect();
     }
 
+    /// Rebuilds the search text of every task.
+    fn reindex(&mut self) {
+        self.corpus.clear();
+        self.starts.clear();
+        for t in &self.snapshot.tasks {
+            self.starts.push(self.corpus.len());
+            self.corpus.push_str(&haystack(t));
+            self.corpus.push('\0');
+        }
+    }
+
+    /// Where task `i`'s text ends in `corpus` (just after its NUL).
+    fn end_of(&self, i: usize) -> usize {
+        self.starts.get(i + 1).copied().unwrap_or(self.corpus.len())
+    }
+
+    /// The search text of task `i` (without its NUL).
+    fn text_of(&self, i: usize) -> &str {
+        &self.corpus[self.starts[i]..self.end_of(i) - 1]
+    }
+
+    /// Which tasks contain every word: one scan of the corpus for the first word,
+    /// then a check of just those tasks for the others. `None` when there are no
+    /// words (everything matches).
+    fn search(&self, words: &[&str]) -> Option<Vec<bool>> {
+        let (first, rest) = words.split_first()?;
+        let mut hits = vec![false; self.starts.len()];
+        let mut from = 0;
+        while let Some(p) = self.corpus.get(from..).and_then(|c| c.find(first)) {
+            let at = from + p;
+            let i = self.starts.partition_point(|&s| s <= at) - 1;
+            hits[i] = rest.iter().all(|w| self.text_of(i).contains(w));
+            from = self.end_of(i);
+        }
+        Some(hits)
+    }
+
+    fn reorder(&mut self) {
+        let tasks = &self.snapshot.tasks;
+        self.orders = SortBy::ALL
+            .into_iter()
+            .map(|sort| {
+                let mut order: Vec<usize> = (0..tasks.len()).collect();
+                order.sort_unstable_by(|&a, &b| compare(&tasks[a], &tasks[b], sort));
+                order
+            })
+            .collect();
+    }
+
     /// Replaces one task (after a decision); returns whether it was on the board.
     pub fn replace_task(&mut self, task: Task) -> bool {
         let Some(i) = self.index_of(&task.id) else {
             return false;
         };
-        self.haystacks[i] = haystack(&task);
+        let end = self.end_of(i);
+        let text = haystack(&task);
+        let delta = text.len() as isize - (end - 1 - self.starts[i]) as isize;
+        self.corpus.replace_range(self.starts[i]..end - 1, &text);
+        for s in &mut self.starts[i + 1..] {
+            *s = s.saturating_add_signed(delta);
+        }
         self.next_revision += 1;
         self.revisions[i] = self.next_revision;
-        let kind_changed = self.snapshot.tasks[i].kind != task.kind;
+        let old = &self.snapshot.tasks[i];
+        let kind_changed = old.kind != task.kind;
+        let keys_changed = (old.score, &old.title, &old.signals, old.source)
+            != (task.score, &task.title, &task.signals, task.source);
         self.snapshot.tasks[i] = task;
         if kind_changed {
             self.recount();
+        }
+        if keys_changed {
+            self.reorder();
         }
         true
     }
@@ -185,12 +257,15 @@ impl Board {
             return;
         }
         self.next_revision += 1;
-        self.haystacks.push(haystack(&task));
+        self.starts.push(self.corpus.len());
+        self.corpus.push_str(&haystack(&task));
+        self.corpus.push('\0');
         self.revisions.push(self.next_revision);
         self.by_id
             .insert(task.id.clone(), self.snapshot.tasks.len());
         self.snapshot.tasks.push(task);
         self.recount();
+        self.reorder();
     }
 
     /// Takes a task off the board; returns whether it was there.
@@ -199,10 +274,11 @@ impl Board {
             return false;
         };
         self.snapshot.tasks.remove(i);
-        self.haystacks.remove(i);
+        self.reindex();
         self.revisions.remove(i);
         self.by_id = index_ids(&self.snapshot.tasks);
         self.recount();
+        self.reorder();
         true
     }
 
@@ -304,13 +380,24 @@ impl Board {
     /// then order, then grouping.
     pub fn visible(&self, state: &ViewState) -> Groups {
         let query = state.query.to_lowercase();
-        let terms: Vec<&str> = query.split_whitespace().collect();
+        let words: Vec<&str> = query.split_whitespace().collect();
+        let found = self.search(&words);
         let mut hidden_dismissed = 0;
-        let mut matched: Vec<usize> = (0..self.snapshot.tasks.len())
+        let sort = SortBy::ALL
+            .iter()
+            .position(|s| *s == state.sort)
+            .unwrap_or(0);
+        let tasks = &self.snapshot.tasks;
+        let matched: Vec<usize> = self
+            .orders
+            .get(sort)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .copied()
             .filter(|&i| {
-                let t = &self.snapshot.tasks[i];
-                let hit = self.passes_filters(t, state)
-                    && terms.iter().all(|term| self.haystacks[i].contains(term));
+                let t = &tasks[i];
+                let hit = found.as_ref().is_none_or(|f| f[i]) && self.passes_filters(t, state);
                 if hit && t.dismissed && !state.show_dismissed {
                     hidden_dismissed += 1;
                     return false;
@@ -318,8 +405,6 @@ impl Board {
                 hit
             })
             .collect();
-        let tasks = &self.snapshot.tasks;
-        matched.sort_unstable_by(|&a, &b| compare(&tasks[a], &tasks[b], state.sort));
         let keys: Vec<GroupKey> = match state.view {
             View::Priority => Priority::ALL
                 .into_iter()
@@ -765,6 +850,73 @@ mod tests {
         let mut stranger = board.task(0).unwrap().clone();
         stranger.id = TaskId("linear:nope".into());
         assert!(!board.replace_task(stranger));
+    }
+
+    /// Every task is found by its own full title.
+    fn each_title_finds_its_task(board: &Board) {
+        for t in &board.snapshot().tasks {
+            let state = ViewState {
+                query: t.title.clone(),
+                show_dismissed: true,
+                ..ViewState::default()
+            };
+            let groups = board.visible(&state);
+            let ids: Vec<&TaskId> = groups
+                .groups
+                .iter()
+                .flat_map(|g| g.tasks.iter().filter_map(|&i| board.task(i)))
+                .map(|t| &t.id)
+                .collect();
+            assert!(ids.contains(&&t.id), "{:?} not found by its title", t.title);
+        }
+    }
+
+    #[test]
+    fn search_text_stays_aligned_through_edits_adds_and_removals() {
+        let mut board = Board::new(snapshot());
+        each_title_finds_its_task(&board);
+        let mut longer = board.task(1).unwrap().clone();
+        longer.title = "Review auth PR, now with a much longer title than before".into();
+        board.replace_task(longer);
+        each_title_finds_its_task(&board);
+        let mut shorter = board.task(0).unwrap().clone();
+        shorter.title = "Fix".into();
+        board.replace_task(shorter);
+        each_title_finds_its_task(&board);
+        board.upsert_task(task(Source::AdHoc, "z", "Zither lesson", Priority::Low, 5));
+        each_title_finds_its_task(&board);
+        let gone = board.task(2).unwrap().id.clone();
+        board.remove_task(&gone);
+        each_title_finds_its_task(&board);
+        let none = board.visible(&ViewState {
+            query: "lesson fix".into(),
+            ..ViewState::default()
+        });
+        assert_eq!(
+            none.shown, 0,
+            "words from two tasks never match across them"
+        );
+    }
+
+    #[test]
+    fn changing_a_tasks_sort_keys_moves_it() {
+        let mut board = Board::new(snapshot());
+        let high = GroupKey::Priority(Priority::High);
+        let state = ViewState::default();
+        assert_eq!(
+            titles(&board, &board.visible(&state), high)[0],
+            "Review auth PR"
+        );
+        let mut invoice = board
+            .find(&TaskId::new(Source::Gmail, "m1"))
+            .unwrap()
+            .clone();
+        invoice.score = 99;
+        board.replace_task(invoice);
+        assert_eq!(
+            titles(&board, &board.visible(&state), high)[0],
+            "Invoice overdue"
+        );
     }
 
     #[test]

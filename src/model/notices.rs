@@ -18,6 +18,17 @@ pub enum Fix {
 }
 
 impl Fix {
+    /// A stable name (the button's `data-fix`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Fix::Reload => "reload",
+            Fix::Refresh => "refresh",
+            Fix::SourceView => "source-view",
+            Fix::ClearFilters => "clear-filters",
+            Fix::ShowDismissed => "show-dismissed",
+        }
+    }
+
     /// The button's text.
     pub fn label(self) -> &'static str {
         match self {

@@ -9,6 +9,8 @@ use pmt_wire::{Task, TaskKind};
 
 /// A meeting without an end is assumed to take this long.
 const DEFAULT_MEETING_SECS: i64 = 30 * 60;
+/// An event this long or longer is an all-day event, not a meeting on the axis.
+const ALL_DAY_SECS: i64 = 20 * 3600;
 /// Gaps shorter than this are not worth showing as free time.
 const MIN_FREE_SECS: i64 = 15 * 60;
 
@@ -54,6 +56,8 @@ impl Slot {
 /// The day's axis and what is on it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timeline {
+    /// All-day (or longer) events: listed above the axis, not on it.
+    pub all_day: Vec<usize>,
     /// Where the axis starts (the working day, widened to the first meeting).
     pub start: i64,
     /// Where it ends (widened to the last meeting).
@@ -63,18 +67,18 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Whether there are no meetings today.
+    /// Whether there are no meetings today (all-day events aside).
     pub fn no_meetings(&self) -> bool {
         !self.slots.iter().any(|s| matches!(s, Slot::Meeting { .. }))
     }
 
-    /// Where "now" falls: the index of the first slot that ends after `now`, or
-    /// `slots.len()` when the day is over; `None` when `now` is off the axis.
-    pub fn now_index(&self, now: i64) -> Option<usize> {
-        (self.start..self.end)
-            .contains(&now)
-            .then(|| self.slots.iter().position(|s| s.end() > now))
-            .map(|p| p.unwrap_or(self.slots.len()))
+    /// Where the "now" marker goes among the slots: before the first slot that ends
+    /// after `now` (0 before the axis starts), or after the last when the day is done.
+    pub fn now_index(&self, now: i64) -> usize {
+        self.slots
+            .iter()
+            .position(|s| s.end() > now)
+            .unwrap_or(self.slots.len())
     }
 }
 
@@ -125,20 +129,29 @@ pub fn lay_out(
     work_start: i64,
     work_end: i64,
 ) -> Timeline {
-    let mut meetings: Vec<(usize, i64, i64)> = tasks
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| matches!(t.kind, TaskKind::Meeting | TaskKind::Rsvp) && !t.dismissed)
-        .filter_map(|(i, t)| {
-            let start = t.signals.starts_at?;
-            let end = t
-                .signals
-                .ends_at
-                .filter(|e| *e > start)
-                .unwrap_or(start + DEFAULT_MEETING_SECS);
-            (start < day_end && end > day_start).then_some((i, start, end))
-        })
-        .collect();
+    let mut all_day = Vec::new();
+    let mut meetings: Vec<(usize, i64, i64)> = Vec::new();
+    for (i, t) in tasks.iter().enumerate() {
+        if t.dismissed || !matches!(t.kind, TaskKind::Meeting | TaskKind::Rsvp) {
+            continue;
+        }
+        let Some(start) = t.signals.starts_at else {
+            continue;
+        };
+        let end = t
+            .signals
+            .ends_at
+            .filter(|e| *e > start)
+            .unwrap_or(start + DEFAULT_MEETING_SECS);
+        if start >= day_end || end <= day_start {
+            continue;
+        }
+        if end - start >= ALL_DAY_SECS {
+            all_day.push(i);
+        } else {
+            meetings.push((i, start.max(day_start), end.min(day_end)));
+        }
+    }
     // Few meetings a day: an insertion sort keeps the bundle free of another sort.
     for i in 1..meetings.len() {
         let mut j = i;
@@ -175,12 +188,10 @@ pub fn lay_out(
         }
     }
 
-    let start = meetings
-        .first()
-        .map_or(work_start, |m| m.1.max(day_start).min(work_start));
+    let start = meetings.first().map_or(work_start, |m| m.1.min(work_start));
     let end = meetings
         .iter()
-        .map(|m| m.2.min(day_end))
+        .map(|m| m.2)
         .max()
         .map_or(work_end, |e| e.max(work_end));
     let mut slots = Vec::new();
@@ -206,7 +217,12 @@ pub fn lay_out(
             end,
         });
     }
-    Timeline { start, end, slots }
+    Timeline {
+        all_day,
+        start,
+        end,
+        slots,
+    }
 }
 
 #[cfg(test)]
@@ -349,10 +365,36 @@ mod tests {
     fn now_marks_the_slot_it_falls_in() {
         let tasks = vec![meeting("a", "Standup", 10.0, Some(11.0))];
         let t = layout(&tasks);
-        assert_eq!(t.now_index(DAY + 8 * H), None, "before the axis");
-        assert_eq!(t.now_index(DAY + 9 * H), Some(0), "in the first free block");
-        assert_eq!(t.now_index(DAY + 10 * H + 60), Some(1), "in the meeting");
-        assert_eq!(t.now_index(DAY + 20 * H), None, "after the axis");
+        assert_eq!(t.now_index(DAY + 8 * H), 0, "before the axis: at the top");
+        assert_eq!(t.now_index(DAY + 9 * H), 0, "in the first free block");
+        assert_eq!(t.now_index(DAY + 10 * H + 60), 1, "in the meeting");
+        assert_eq!(
+            t.now_index(DAY + 20 * H),
+            3,
+            "the day is done: at the bottom"
+        );
+    }
+
+    #[test]
+    fn all_day_events_are_listed_apart_from_the_axis() {
+        let tasks = vec![
+            meeting("w", "Q4 planning week", 0.0, Some(24.0 * 5.0)),
+            meeting("a", "Standup", 10.0, Some(10.5)),
+        ];
+        let t = layout(&tasks);
+        assert_eq!(t.all_day, vec![0]);
+        assert_eq!(
+            t.start,
+            DAY + 9 * H,
+            "the all-day event does not stretch the axis"
+        );
+        assert_eq!(
+            t.slots
+                .iter()
+                .filter(|s| matches!(s, Slot::Meeting { .. }))
+                .count(),
+            1
+        );
     }
 
     #[test]
