@@ -15,6 +15,12 @@ use crate::model::names::priority_key;
 fn when(task: &Task, now: i64) -> Option<(String, bool)> {
     let s = &task.signals;
     if let (Some(start), TaskKind::Meeting | TaskKind::Rsvp) = (s.starts_at, task.kind) {
+        // All-day events run from local midnight for (about) a day: no clock times.
+        let all_day =
+            s.ends_at.is_some_and(|e| e - start >= 23 * 3600) && clock::hhmm(start) == "00:00";
+        if all_day {
+            return Some(("All day".to_owned(), false));
+        }
         let end = s
             .ends_at
             .map(|e| format!("–{}", clock::hhmm(e)))

@@ -114,9 +114,21 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
     };
     let id = key.id();
     let heading_id = format!("group-{}", id.replace(':', "-"));
-    let empty = match key {
+    let empty = move || match key {
         GroupKey::Priority(p) => format!("Nothing {} right now.", p.label().to_lowercase()),
-        GroupKey::Source(_) => "Nothing from this source right now.".to_owned(),
+        // A failed source has not said it has nothing: say its tasks are missing.
+        GroupKey::Source(s) => {
+            let failed = data.board.with(|b| {
+                b.status(s)
+                    .is_some_and(|st| matches!(st.state, SourceState::Failed { .. }))
+            });
+            if failed {
+                "Its tasks could not be fetched this time; retry when the problem is fixed."
+                    .to_owned()
+            } else {
+                "Nothing from this source right now.".to_owned()
+            }
+        }
     };
     let labelled_by = heading_id.clone();
     view! {
@@ -130,7 +142,7 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
                 GroupKey::Priority(_) => None,
             }}
             <Show when=move || count() == 0>
-                <p class="empty">{empty.clone()}</p>
+                <p class="empty">{empty}</p>
             </Show>
             <ul class="cards">
                 <For
