@@ -4,9 +4,10 @@
 // starts the app. Our CSP allows no inline script, so this moves that loader into a
 // content-hashed file and references it with src= and an SRI integrity attribute.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+import { SW_FILE, compressDir, injectManifest } from "./pwa-build.mjs";
 
 const staging = process.env.TRUNK_STAGING_DIR;
 if (!staging) {
@@ -34,18 +35,12 @@ if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html)) {
 writeFileSync(indexPath, html);
 console.log(`trunk-post-build: moved ${count} inline loader script(s) to files`);
 
-// Precompressed copies for the backend to serve (Content-Encoding br/gzip), made once
-// at build time at the highest settings instead of on every request.
-let compressed = 0;
-for (const name of readdirSync(staging)) {
-  if (!/\.(wasm|js|css|html|json|svg|webmanifest)$/.test(name)) continue;
-  const path = join(staging, name);
-  if (!statSync(path).isFile() || statSync(path).size < 1024) continue;
-  const body = readFileSync(path);
-  writeFileSync(`${path}.br`, brotliCompressSync(body, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
-  }));
-  writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
-  compressed += 1;
-}
+// The service worker's precache manifest (Workbox injectManifest style), generated from
+// the staged files now that index.html is final, then the precompressed copies (made last,
+// so sw.js and index.html are compressed as they will be served).
+const manifest = injectManifest(staging);
+const bytes = manifest.reduce((n, { url }) => n + statSync(join(staging, url.slice(1))).size, 0);
+console.log(`trunk-post-build: precache manifest of ${manifest.length} file(s), ${(bytes / 1024).toFixed(0)} KiB, injected into ${SW_FILE}`);
+
+const compressed = compressDir(staging);
 console.log(`trunk-post-build: wrote brotli and gzip copies of ${compressed} file(s)`);

@@ -15,6 +15,7 @@ use pmt_wire::{
 use crate::api::CallError;
 use crate::model::decision;
 use crate::model::Board;
+use crate::offline;
 use crate::refresh::{self, StreamEnd};
 use crate::session::{now_secs, Session};
 
@@ -62,7 +63,14 @@ pub struct DashboardData {
     pub announcement: RwSignal<String>,
     /// The clock, Unix seconds, ticking while the dashboard is shown.
     pub now: RwSignal<i64>,
+    /// `Some(generated_at)` while the server cannot be reached and the board shows the
+    /// plan kept on this device (read-only); `None` when it is live.
+    pub offline: RwSignal<Option<i64>>,
 }
+
+/// What an action that needs the server says while the plan is the kept one.
+const OFFLINE_REFUSAL: &str =
+    "You are offline: this plan is read-only until the server can be reached.";
 
 /// A task id as one path segment (ids hold `:`, `/` and `#`).
 fn segment(id: &TaskId) -> String {
@@ -81,7 +89,46 @@ impl DashboardData {
             error: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
             now: RwSignal::new(now_secs()),
+            offline: RwSignal::new(None),
         }
+    }
+
+    /// Whether the board shows the kept plan (read-only), tracked.
+    pub fn is_offline(&self) -> bool {
+        self.offline.with(Option::is_some)
+    }
+
+    /// [`DashboardData::is_offline`] as a signal, for `disabled=` on the actions that need
+    /// the server (one signal type everywhere keeps the bundle small).
+    pub fn read_only(&self) -> Signal<bool> {
+        let offline = self.offline;
+        Signal::derive(move || offline.with(Option::is_some))
+    }
+
+    /// Refuses an action that needs the server while offline (and says why).
+    fn refused_offline(&self) -> bool {
+        let offline = self.offline.with_untracked(Option::is_some);
+        if offline {
+            self.announce(OFFLINE_REFUSAL);
+        }
+        offline
+    }
+
+    /// The server cannot be reached: show the live board as read-only, or the plan kept
+    /// on this device; `false` when there is neither.
+    fn go_offline(&self) -> bool {
+        if self.loaded.get_untracked() {
+            let at = self.board.with_untracked(|b| b.snapshot().generated_at);
+            self.offline.set(Some(at));
+            return true;
+        }
+        let user = untrack(|| self.session.get()).map(|s| s.user.sub);
+        let Some(plan) = user.as_deref().and_then(|u| offline::recall(Some(u))) else {
+            return false;
+        };
+        self.offline.set(Some(plan.snapshot.generated_at));
+        self.set_snapshot(plan.snapshot);
+        true
     }
 
     /// Shows a snapshot (keeps unchanged cards in place).
@@ -100,22 +147,39 @@ impl DashboardData {
         if matches!(e, CallError::Unauthorized(_)) {
             return;
         }
+        if offline::is_unreachable(e) && self.go_offline() {
+            self.announce(OFFLINE_REFUSAL);
+            return;
+        }
         self.error.set(Some(e.to_string()));
         self.announce(e.to_string());
     }
 
     /// Loads the latest snapshot; starts a refresh when there has never been one.
     pub fn load(self) {
+        if !untrack(|| self.session.signed_in()) {
+            // A window without a session showing the kept plan: only see whether the
+            // server answers again (then it offers sign-in).
+            spawn_local(async move {
+                match crate::api::get::<pmt_wire::AuthConfig>("/api/auth/config", None).await {
+                    Err(e) if offline::is_unreachable(&e) => {}
+                    _ => self.offline.set(None),
+                }
+            });
+            return;
+        }
         spawn_local(async move {
             match self.session.get_json::<Snapshot>("/api/tasks").await {
                 Ok(s) => {
                     let never = s.generated_at == 0;
+                    self.offline.set(None);
                     self.set_snapshot(s);
                     if never {
                         self.refresh();
                     }
                 }
                 Err(CallError::Unauthorized(_)) => {}
+                Err(e) if offline::is_unreachable(&e) && self.go_offline() => {}
                 Err(e) if !self.loaded.get_untracked() => self.load_error.set(Some(e.to_string())),
                 Err(e) => self.fail(&e),
             }
@@ -147,7 +211,7 @@ impl DashboardData {
     /// Refreshes every source: streamed with per-source progress, or in one call
     /// when streaming fails. The list stays on screen until the new one arrives.
     pub fn refresh(self) {
-        if self.progress.with_untracked(Option::is_some) {
+        if self.progress.with_untracked(Option::is_some) || self.refused_offline() {
             return;
         }
         let sources: Vec<(Source, SourceProgress)> = self.board.with_untracked(|b| {
@@ -223,6 +287,9 @@ impl DashboardData {
     }
 
     async fn set_dismissed(self, id: TaskId, dismissed: bool) -> bool {
+        if self.refused_offline() {
+            return false;
+        }
         let Some(task) = self.task(&id) else {
             return false;
         };
@@ -270,6 +337,9 @@ impl DashboardData {
 
     /// Sets or clears the user's priority override.
     pub async fn set_priority(self, id: TaskId, request: SetPriorityRequest) -> bool {
+        if self.refused_offline() {
+            return false;
+        }
         let Some(task) = self.task(&id) else {
             return false;
         };
@@ -344,6 +414,9 @@ impl DashboardData {
         body: Option<&B>,
         done: String,
     ) -> Result<(), String> {
+        if self.refused_offline() {
+            return Err(OFFLINE_REFUSAL.to_owned());
+        }
         match self.session.call_for::<B, Task>(method, path, body).await {
             Ok(answer) => {
                 match answer {
@@ -395,6 +468,9 @@ impl DashboardData {
     /// # Errors
     /// What the backend said.
     pub async fn delete_adhoc(self, id: TaskId) -> Result<(), String> {
+        if self.refused_offline() {
+            return Err(OFFLINE_REFUSAL.to_owned());
+        }
         let title = self.task(&id).map(|t| t.title).unwrap_or_default();
         let path = format!("/api/adhoc/{}", adhoc_segment(&id));
         match self.session.delete(&path).await {

@@ -9,6 +9,7 @@
 //! - [`dashboard_data`]: the snapshot as reactive state and every call that changes it.
 //! - [`refresh`]: the streamed refresh (server-sent events over `fetch`).
 //! - [`theme`]: light / dark / system, remembered per device.
+//! - [`pwa`]: the service worker, updates, installation; [`offline`]: the last plan kept for offline viewing.
 //! - [`clock`]: local time through the browser's `Date`.
 //! - [`components`]: the screens.
 
@@ -17,7 +18,9 @@ pub mod clock;
 pub mod components;
 pub mod dashboard_data;
 pub mod model;
+pub mod offline;
 pub mod pkce;
+pub mod pwa;
 pub mod refresh;
 pub mod session;
 pub mod signin;
@@ -28,6 +31,7 @@ use leptos::prelude::*;
 
 use crate::components::callback::CallbackPage;
 use crate::components::home::Home;
+use crate::components::pwa_banner::PwaBar;
 use crate::session::Session;
 
 /// Which page the address shows. Two pages do not need a router crate (and its
@@ -74,12 +78,17 @@ pub fn App() -> impl IntoView {
     provide_context(theme::ThemeState::install());
     let page = Page::install();
     provide_context(page);
+    provide_context(pwa::Pwa::install());
+    provide_context(pwa::Launch::install());
     let callback = Memo::new(move |_| page.is_callback());
-    move || {
-        if callback.get() {
-            view! { <CallbackPage /> }.into_any()
-        } else {
-            view! { <Home /> }.into_any()
-        }
+    view! {
+        <PwaBar />
+        {move || {
+            if callback.get() {
+                view! { <CallbackPage /> }.into_any()
+            } else {
+                view! { <Home /> }.into_any()
+            }
+        }}
     }
 }

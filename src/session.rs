@@ -81,9 +81,11 @@ impl Session {
         Ok(())
     }
 
-    /// Ends the session: removes everything the app stored for this user.
+    /// Ends the session: removes everything the app stored for this user (the kept
+    /// offline plan, IndexedDB and Cache Storage but the app shell, too).
     pub fn sign_out(&self) {
         storage::clear_user_data();
+        leptos::task::spawn_local(crate::offline::purge());
         self.current.set(None);
         self.notice.set(Some("You are signed out.".to_owned()));
     }

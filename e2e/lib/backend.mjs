@@ -110,10 +110,10 @@ function handle(url, proc, dataDir, extraDirs = []) {
   };
 }
 
-/** Demo mode on a free loopback port. */
-export async function startBackend({ env = {}, args = [] } = {}) {
+/** Demo mode on a free loopback port (`staticDir`: another built PWA than PMT_DIST). */
+export async function startBackend({ env = {}, args = [], staticDir = STATIC_DIR } = {}) {
   const dataDir = tempDir('data');
-  const proc = launch(['--port', '0', '--data-dir', dataDir, '--static-dir', STATIC_DIR, ...args], env);
+  const proc = launch(['--port', '0', '--data-dir', dataDir, '--static-dir', staticDir, ...args], env);
   try {
     const url = await proc.ready;
     return handle(url, proc, dataDir);

@@ -157,7 +157,11 @@ pub fn AdHocForm(
             <div class="form-actions">
                 {if is_edit {
                     view! {
-                        <button type="submit" class="primary adhoc-save" disabled=move || busy.get()>
+                        <button
+                            type="submit"
+                            class="primary adhoc-save"
+                            disabled=Signal::derive(move || busy.get() || data.is_offline())
+                        >
                             "Save"
                         </button>
                         <button
@@ -175,7 +179,12 @@ pub fn AdHocForm(
                         .into_any()
                 } else {
                     view! {
-                        <button id="adhoc-add" type="submit" class="primary" disabled=move || busy.get()>
+                        <button
+                            id="adhoc-add"
+                            type="submit"
+                            class="primary"
+                            disabled=Signal::derive(move || busy.get() || data.is_offline())
+                        >
                             "Add"
                         </button>
                     }

@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use pmt_wire::Me;
 
 use crate::components::dashboard::Dashboard;
+use crate::components::offline_plan::{KeptPlanNote, KeptPlanWindow};
 use crate::components::sign_in::SignInScreen;
 use crate::dashboard_data::DashboardData;
 use crate::session::Session;
@@ -24,6 +25,8 @@ fn Identity() -> impl IntoView {
     spawn_local(async move {
         match session.get_json::<Me>("/api/me").await {
             Ok(m) => me.set(Some(m)),
+            // Offline, the banner over the kept plan says so; no second alert here.
+            Err(e) if crate::offline::is_unreachable(&e) => {}
             Err(e) => error.set(Some(e.to_string())),
         }
     });
@@ -55,32 +58,46 @@ fn Identity() -> impl IntoView {
     }
 }
 
-/// The app shell for a signed-in user: the header and the dashboard, loaded.
+/// The app shell for a signed-in user: the header and the dashboard, loaded (or, in a
+/// window without a session that cannot reach the server, the plan kept on this device).
 #[component]
 fn SignedIn() -> impl IntoView {
     let session = expect_context::<Session>();
     let data = DashboardData::new(session);
     provide_context(data);
-    data.load();
+    // A window without a session that cannot reach the server shows the kept plan.
+    if !use_context::<KeptPlanWindow>().is_some_and(|k| k.start(data)) {
+        data.load();
+    }
+    crate::offline::keep_last_plan(data, session);
+    crate::components::pwa_banner::run_launch_action(data);
     view! {
         <a class="skip-link" href="#main">"Skip to tasks"</a>
         <header class="topbar">
             <h1 class="brand">"Plan My Today"</h1>
-            <Identity />
-            <button id="sign-out" type="button" on:click=move |_| session.sign_out()>
-                "Sign out"
-            </button>
+            <Show when=move || session.signed_in() fallback=|| view! { <KeptPlanNote /> }>
+                <Identity />
+                <button id="sign-out" type="button" on:click=move |_| session.sign_out()>
+                    "Sign out"
+                </button>
+            </Show>
         </header>
         <Dashboard />
     }
 }
 
-/// `/` and every path the router does not know: the app or the sign-in screen.
+/// `/` and every path the router does not know: the app or the sign-in screen (or the
+/// kept plan, see [`KeptPlanWindow`]).
 #[component]
 pub fn Home() -> impl IntoView {
     let session = expect_context::<Session>();
+    let kept = KeptPlanWindow::install(session);
+    provide_context(kept);
     view! {
-        <Show when=move || session.signed_in() fallback=|| view! { <SignInScreen /> }>
+        <Show
+            when=move || session.signed_in() || kept.shown()
+            fallback=|| view! { <SignInScreen /> }
+        >
             <SignedIn />
         </Show>
     }

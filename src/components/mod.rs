@@ -5,12 +5,17 @@
 //!   [`task_groups`] (the priority and source views), [`task_card`], [`timeline`],
 //!   [`adhoc_form`] and [`shortcuts`]; [`card_focus`] moves keyboard focus between
 //!   cards.
+//! - [`offline_plan`]: the kept plan in a window without a session that cannot reach
+//!   the server (the installed app opened offline), shown by the signed-in view.
+//! - [`pwa_banner`]: "Reload to update", "Install app", and the offline banner.
 
 pub mod adhoc_form;
 pub mod callback;
 pub mod card_focus;
 pub mod dashboard;
 pub mod home;
+pub mod offline_plan;
+pub mod pwa_banner;
 pub mod shortcuts;
 pub mod sign_in;
 pub mod status_bar;

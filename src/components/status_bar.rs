@@ -7,6 +7,7 @@ use pmt_wire::SourceState;
 
 use crate::clock;
 use crate::components::dashboard::DashboardView;
+use crate::components::pwa_banner::OfflineBanner;
 use crate::dashboard_data::{DashboardData, SourceProgress};
 use crate::model::notices::{notices, Facts, Fix, Tone};
 use crate::model::{View, ViewState};
@@ -131,6 +132,11 @@ fn StateNotice() -> impl IntoView {
                                         type="button"
                                         class="link fix"
                                         data-fix=fix.key()
+                                        disabled=if fix == Fix::Refresh {
+                                            data.read_only()
+                                        } else {
+                                            Signal::stored(false)
+                                        }
                                         on:click=move |_| apply(fix)
                                     >
                                         {fix.label()}
@@ -151,6 +157,11 @@ pub fn StatusBar() -> impl IntoView {
     let data = expect_context::<DashboardData>();
     view! {
         <div class="status-bar">
+            <OfflineBanner
+                as_of=data.offline
+                now=data.now
+                on_retry=Callback::new(move |()| data.load())
+            />
             <div class="status-line">
                 <SnapshotAge />
                 <RefreshProgress />

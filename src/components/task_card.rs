@@ -92,7 +92,12 @@ fn ActionButton(
     let data = expect_context::<DashboardData>();
     let on_click = move |_| spawn_local(keep_focus(id.clone(), data.act(id.clone(), action)));
     view! {
-        <button type="button" class=class disabled=disabled on:click=on_click>
+        <button
+            type="button"
+            class=class
+            disabled=if disabled { Signal::stored(true) } else { data.read_only() }
+            on:click=on_click
+        >
             {label}
         </button>
     }
@@ -202,10 +207,20 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
             {(task.source == Source::AdHoc)
                 .then(|| {
                     view! {
-                        <button type="button" class="task-edit" on:click=move |_| on_edit.run(())>
+                        <button
+                            type="button"
+                            class="task-edit"
+                            disabled=data.read_only()
+                            on:click=move |_| on_edit.run(())
+                        >
                             "Edit"
                         </button>
-                        <button type="button" class="task-delete" on:click=on_delete>
+                        <button
+                            type="button"
+                            class="task-delete"
+                            disabled=data.read_only()
+                            on:click=on_delete
+                        >
                             {move || if confirm_delete.get() { "Confirm delete" } else { "Delete" }}
                         </button>
                     }

@@ -55,6 +55,7 @@ fn SourceStatusLine(source: Source) -> impl IntoView {
                     <button
                         type="button"
                         class="source-retry"
+                        disabled=data.read_only()
                         on:click=move |_| data.refresh()
                     >
                         "Retry"

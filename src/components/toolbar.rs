@@ -215,6 +215,7 @@ pub fn Toolbar(on_help: Callback<()>) -> impl IntoView {
                 class="primary"
                 aria-keyshortcuts="r"
                 aria-busy=move || data.refreshing().to_string()
+                disabled=data.read_only()
                 on:click=move |_| data.refresh()
             >
                 {move || if data.refreshing() { "Refreshing…" } else { "Refresh" }}

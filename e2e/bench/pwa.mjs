@@ -1,0 +1,329 @@
+#!/usr/bin/env node
+// PWA benchmark (a command, not a test): `npm run bench:pwa`.
+//
+// Build first: `cargo build -p pmt-server` and `trunk build --release`. Against the release
+// build served by the demo backend, in headless Chromium (persistent profile):
+//
+// 1. Time from navigation start to the dashboard painted with the snapshot, three ways:
+//      cold     no service worker, no HTTP cache, no Cache Storage (cleared before each run)
+//      warm     the service worker in control, the shell from its cache; tasks from /api/tasks
+//      offline  the network off: the shell from the worker, the plan kept in localStorage
+//    "Painted" = the first frame after the document is parsed and a task card is in the DOM
+//    (a MutationObserver notes the card; a requestAnimationFrame callback then a posted
+//    message marks the frame after it was painted), as performance.now(), i.e. since the
+//    navigation started. Each run opens a new tab (sessionStorage set by an init script to
+//    the session of one real sign-in, as a tab of a signed-in user would have it).
+//    Every figure is the median of --runs runs, and also a ratio to a static HTML page of the
+//    same size (bytes of the shell the dashboard needs: index.html, loader, JS, wasm, CSS)
+//    whose list items are the same tasks, added to a copy of the build, precached and
+//    precompressed by the same build step, served by the same backend, timed the same way in
+//    the same run.
+// 2. Lighthouse 12 (npm `lighthouse`, the Chromium of CHROME_PATH, default /usr/bin/chromium) on
+//    the signed-in dashboard in demo mode: performance, accessibility, best practices (targets
+//    95 / 100 / 100), with the desktop and the default mobile settings. Lighthouse cannot click
+//    through sign-in, so it audits the tab Playwright signed in (puppeteer-core connects to the
+//    same browser through --remote-debugging-port and hands Lighthouse that page; the session
+//    stays in the tab's sessionStorage; storage reset is off so the session survives).
+//
+// Options: --runs 7  --dist dist  --json  --no-lighthouse  --lighthouse-only
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+import { appBuilt, startBackend, STATIC_DIR } from '../lib/backend.mjs';
+import { launchChromium, CHROMIUM_PATH } from '../lib/chromium.mjs';
+import { KEYS } from '../lib/app.mjs';
+import { removeDir, tempDir, waitFor } from '../lib/ports.mjs';
+import { PLAN_KEY, signInDemo, waitForCards, waitForController } from '../lib/pwa.mjs';
+import { compressDir, injectManifest } from '../../scripts/pwa-build.mjs';
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = process.argv[i + 1];
+  return v === undefined || v.startsWith('--') ? true : v;
+}
+const RUNS = Math.max(3, Number(option('runs', 7)));
+const DIST = path.resolve(String(option('dist', STATIC_DIR)));
+const JSON_OUT = option('json', false) === true;
+const LIGHTHOUSE = option('no-lighthouse', false) !== true;
+const TIMINGS = option('lighthouse-only', false) !== true;
+const STATIC_PAGE = 'bench-static.html';
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (x) => `${x.toFixed(0).padStart(5)} ms`;
+
+// Marks the first frame painted after the document is parsed and a task card exists.
+const PAINT_PROBE = `(() => {
+  if (window.__pmtProbe) return;
+  window.__pmtProbe = true;
+  const ready = () => document.readyState !== 'loading' && document.querySelector('[data-task-id]');
+  let seen = false;
+  const check = () => {
+    if (seen || !ready()) return;
+    seen = true;
+    window.__pmtSeen = performance.now();
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { window.__pmtPainted = performance.now(); };
+      ch.port2.postMessage(0);
+    });
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+  document.addEventListener('DOMContentLoaded', check);
+})();`;
+
+/** The shell files the dashboard needs to paint (from index.html), and their total size. */
+function shellBytes(dir) {
+  const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+  const refs = [...html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|wasm|css))"/g)].map((m) => m[1]);
+  const files = ['index.html', ...new Set(refs.filter((r) => fs.existsSync(path.join(dir, r))))];
+  // The wasm is fetched by the wasm-bindgen JS, not always named in index.html.
+  for (const f of fs.readdirSync(dir)) if (f.endsWith('_bg.wasm') && !files.includes(f)) files.push(f);
+  const raw = files.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const br = files.reduce((n, f) => {
+    const p = path.join(dir, f);
+    return n + (fs.existsSync(`${p}.br`) ? fs.statSync(`${p}.br`).size : fs.statSync(p).size);
+  }, 0);
+  return { files, raw, br };
+}
+
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+
+/** A static page of `size` bytes listing the tasks (repeated as needed), with the app's CSS. */
+function staticPage(tasks, size, css) {
+  const head = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Plan My Today (static)</title><link rel="stylesheet" href="/${css}"></head><body><main class="main"><h1>Plan My Today</h1><ul class="cards">`;
+  const tail = '</ul></main></body></html>';
+  const parts = [head];
+  let n = head.length + tail.length;
+  for (let i = 0; n < size; i += 1) {
+    const t = tasks[i % tasks.length];
+    const li = `<li class="card" data-task-id="${esc(t.id)}#${i}"><h3 class="card-title">${esc(t.title)}</h3><p class="card-meta"><span class="prio">${esc(t.priority)}</span> <span class="source">${esc(t.source)}</span></p><p class="why">${esc((t.why ?? []).join('; '))}</p></li>`;
+    parts.push(li);
+    n += Buffer.byteLength(li);
+  }
+  parts.push(tail);
+  let out = parts.join('');
+  // Pad (or trim the padding) to the exact size with a comment.
+  const diff = size - Buffer.byteLength(out);
+  if (diff > 7) out = out.replace('</body>', `<!--${'x'.repeat(diff - 7)}--></body>`);
+  return out;
+}
+
+async function newTab(context, url) {
+  const page = await context.newPage();
+  await page.goto(url, { waitUntil: 'commit' });
+  const painted = await waitFor(() => page.evaluate(() => window.__pmtPainted ?? null), {
+    timeout: 60_000, interval: 20, message: `a painted dashboard at ${url}`,
+  });
+  const cards = await page.evaluate(() => document.querySelectorAll('[data-task-id]').length);
+  await page.close();
+  return { painted, cards };
+}
+
+async function clearOrigin(context, origin) {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'service_workers,cache_storage' });
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.detach();
+}
+
+async function timings(h, base, staticUrl) {
+  const { context } = h;
+  const appUrl = `${base}/`;
+  const results = {};
+  const order = [['app', appUrl], ['static', staticUrl]];
+
+  // (a) cold: nothing cached, no worker.
+  results.cold = { app: [], static: [] };
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const [what, url] of order) {
+      await clearOrigin(context, base);
+      results.cold[what].push(await newTab(context, url));
+    }
+  }
+  // (b) warm: install the worker (one visit), then every run is served by it.
+  const p = await context.newPage();
+  await p.goto(appUrl);
+  await waitForController(p);
+  await p.close();
+  results.warm = { app: [], static: [] };
+  for (let i = 0; i < RUNS + 1; i += 1) {
+    for (const [what, url] of order) {
+      const r = await newTab(context, url);
+      if (i > 0) results.warm[what].push(r); // the first run warms V8's code cache too
+    }
+  }
+  // (c) offline: the worker's shell, the kept plan.
+  results.offline = { app: [], static: [] };
+  await context.setOffline(true);
+  try {
+    for (let i = 0; i < RUNS; i += 1) {
+      for (const [what, url] of order) results.offline[what].push(await newTab(context, url));
+    }
+  } finally {
+    await context.setOffline(false);
+  }
+  return results;
+}
+
+async function lighthouseScores(h, base) {
+  const { default: lighthouse } = await import('lighthouse');
+  const { default: desktopConfig } = await import('lighthouse/core/config/desktop-config.js');
+  const puppeteer = (await import('puppeteer-core')).default;
+  const portFile = path.join(h.userDataDir, 'DevToolsActivePort');
+  const port = await waitFor(() => fs.existsSync(portFile) && Number(fs.readFileSync(portFile, 'utf8').split('\n')[0]), {
+    message: 'DevToolsActivePort',
+  });
+  const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${port}`, defaultViewport: null });
+  const out = {};
+  try {
+    for (const [name, config] of [['desktop', desktopConfig], ['mobile', undefined]]) {
+      // A signed-in tab for Lighthouse to audit: sign-in runs in it, so its sessionStorage has the session.
+      const tab = await h.context.newPage();
+      await signInDemo(tab, base);
+      await waitForCards(tab);
+      const marker = `lh-${name}-${Date.now()}`;
+      await tab.evaluate((m) => { window.name = m; }, marker);
+      const pages = await browser.pages();
+      let page = null;
+      for (const pp of pages) {
+        if ((await pp.evaluate(() => window.name).catch(() => '')) === marker) page = pp;
+      }
+      if (!page) throw new Error('puppeteer did not find the signed-in tab');
+      const flags = {
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: ['performance', 'accessibility', 'best-practices'],
+        disableStorageReset: true,
+      };
+      const result = await lighthouse(`${base}/`, flags, config, page);
+      const lhr = result.lhr;
+      const score = (c) => Math.round((lhr.categories[c]?.score ?? 0) * 100);
+      const failing = (c) => lhr.categories[c].auditRefs
+        .map((r) => lhr.audits[r.id])
+        .filter((a) => a && a.score !== null && a.score < 1 && a.scoreDisplayMode !== 'informative' && a.scoreDisplayMode !== 'manual')
+        .map((a) => `${a.id}${a.displayValue ? ` (${a.displayValue})` : ''}`);
+      const metric = (id) => lhr.audits[id]?.numericValue;
+      out[name] = {
+        performance: score('performance'),
+        accessibility: score('accessibility'),
+        bestPractices: score('best-practices'),
+        fcp: metric('first-contentful-paint'),
+        lcp: metric('largest-contentful-paint'),
+        tbt: metric('total-blocking-time'),
+        cls: metric('cumulative-layout-shift'),
+        // The audited page was the dashboard, not the sign-in screen.
+        signedIn: await page.evaluate(() => document.querySelectorAll('[data-task-id]').length > 0),
+        failing: {
+          performance: failing('performance'),
+          accessibility: failing('accessibility'),
+          bestPractices: failing('best-practices'),
+        },
+        warnings: lhr.runWarnings,
+      };
+      const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'artifacts');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `lighthouse-${name}.json`), JSON.stringify(lhr));
+      await tab.close();
+    }
+  } finally {
+    await browser.disconnect();
+  }
+  return out;
+}
+
+async function main() {
+  const missing = appBuilt();
+  if (missing) {
+    console.error(`bench:pwa: ${missing}`);
+    process.exit(1);
+  }
+  // A copy of the build with the static comparison page, precached and precompressed like the rest.
+  const dir = tempDir('bench-dist');
+  fs.cpSync(DIST, dir, { recursive: true });
+  const shell = shellBytes(dir);
+  const backend = await startBackend({ staticDir: dir });
+  const base = backend.url;
+  const h = await launchChromium({ extraArgs: ['--remote-debugging-port=0'] });
+  const report = { dist: DIST, runs: RUNS, shell: { files: shell.files, raw: shell.raw, brotli: shell.br } };
+  try {
+    // One real sign-in: the session every timed tab starts with, and the plan kept offline.
+    await signInDemo(h.page, base);
+    await waitForCards(h.page);
+    const session = await h.page.evaluate((k) => sessionStorage.getItem(k), KEYS.session);
+    await waitFor(() => h.page.evaluate((k) => localStorage.getItem(k), PLAN_KEY), { message: 'the kept plan' });
+    const snapshot = await h.page.evaluate(async (k) => {
+      const s = JSON.parse(sessionStorage.getItem(k));
+      const r = await fetch('/api/tasks', { headers: { Authorization: `Bearer ${s.token}` } });
+      return r.json();
+    }, KEYS.session);
+    const css = shell.files.find((f) => f.endsWith('.css'));
+    fs.writeFileSync(path.join(dir, STATIC_PAGE), staticPage(snapshot.tasks, shell.raw, css));
+    injectManifest(dir);
+    compressDir(dir);
+    const staticRaw = fs.statSync(path.join(dir, STATIC_PAGE)).size;
+    const staticBr = zlib.brotliCompressSync(fs.readFileSync(path.join(dir, STATIC_PAGE))).length;
+    report.static = { raw: staticRaw, brotli: fs.existsSync(path.join(dir, `${STATIC_PAGE}.br`)) ? fs.statSync(path.join(dir, `${STATIC_PAGE}.br`)).size : staticBr };
+    report.tasks = snapshot.tasks.length;
+
+    await h.context.addInitScript({
+      content: `(() => { try { if (!sessionStorage.getItem(${JSON.stringify(KEYS.session)})) sessionStorage.setItem(${JSON.stringify(KEYS.session)}, ${JSON.stringify(session)}); } catch (_) {} })();\n${PAINT_PROBE}`,
+    });
+    // The build changed (the static page): let the new worker take over before timing.
+    await clearOrigin(h.context, base);
+
+    if (TIMINGS) {
+      const t = await timings(h, base, `${base}/${STATIC_PAGE}`);
+      report.timings = {};
+      for (const mode of ['cold', 'warm', 'offline']) {
+        const app = median(t[mode].app.map((r) => r.painted));
+        const stat = median(t[mode].static.map((r) => r.painted));
+        report.timings[mode] = {
+          app, static: stat, ratio: app / stat,
+          appRuns: t[mode].app.map((r) => Math.round(r.painted)),
+          staticRuns: t[mode].static.map((r) => Math.round(r.painted)),
+          cards: t[mode].app[0]?.cards,
+        };
+      }
+    }
+    if (LIGHTHOUSE) {
+      process.env.CHROME_PATH = process.env.CHROME_PATH ?? CHROMIUM_PATH;
+      report.lighthouse = await lighthouseScores(h, base);
+    }
+  } finally {
+    await h.close();
+    await backend.close();
+    removeDir(dir);
+  }
+
+  const kb = (b) => `${(b / 1024).toFixed(0)} KiB`;
+  console.log(`PWA benchmark — release build ${report.dist}, ${report.tasks} tasks, median of ${RUNS} runs`);
+  console.log(`shell the dashboard needs: ${report.shell.files.length} files, ${kb(report.shell.raw)} raw, ${kb(report.shell.brotli)} brotli`);
+  console.log(`static comparison page: ${kb(report.static.raw)} raw, ${kb(report.static.brotli)} brotli (same raw size)`);
+  if (report.timings) {
+    console.log('\nnavigation → dashboard painted with the snapshot');
+    console.log('mode       app        static     app/static   (app runs)');
+    for (const [mode, r] of Object.entries(report.timings)) {
+      console.log(`${mode.padEnd(8)} ${ms(r.app)}   ${ms(r.static)}   ${r.ratio.toFixed(2).padStart(6)}×      [${r.appRuns.join(', ')}]`);
+    }
+  }
+  if (report.lighthouse) {
+    console.log('\nLighthouse (signed-in dashboard, demo mode)   targets: performance 95, accessibility 100, best practices 100');
+    for (const [name, r] of Object.entries(report.lighthouse)) {
+      if (!r.signedIn) console.log(`${name.padEnd(8)} WARNING: the audited page showed no task (not signed in?)`);
+      console.log(`${name.padEnd(8)} performance ${r.performance}  accessibility ${r.accessibility}  best-practices ${r.bestPractices}`
+        + `   (FCP ${ms(r.fcp)}, LCP ${ms(r.lcp)}, TBT ${ms(r.tbt)}, CLS ${r.cls?.toFixed(3)})`);
+      for (const [cat, list] of Object.entries(r.failing)) if (list.length) console.log(`         ${cat} below 1: ${list.join(', ')}`);
+      if (r.warnings?.length) console.log(`         warnings: ${r.warnings.join(' | ')}`);
+    }
+  }
+  if (JSON_OUT) console.log(JSON.stringify(report, null, 2));
+}
+
+await main();
