@@ -16,6 +16,7 @@ use reqwest::header::{HeaderMap, LINK};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::parse_timestamp;
 use super::{FetchContext, Fetched, SourceError};
 use crate::plan::refs;
 
@@ -483,13 +484,6 @@ fn repo_from_html_url(url: &str) -> Option<String> {
     let owner = parts.next().filter(|s| !s.is_empty())?;
     let repo = parts.next().filter(|s| !s.is_empty())?;
     Some(format!("{owner}/{repo}"))
-}
-
-fn parse_timestamp(value: &str) -> Option<i64> {
-    value
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .map(jiff::Timestamp::as_second)
 }
 
 fn non_empty(value: Option<&str>) -> Option<&str> {

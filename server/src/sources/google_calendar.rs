@@ -24,7 +24,7 @@
 use std::collections::HashSet;
 
 use jiff::civil::{Date, DateTime};
-use jiff::tz::{Offset, TimeZone};
+use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
 use serde::Deserialize;
@@ -331,7 +331,7 @@ fn to_task(event: Event, today: &Today, me: &Me) -> Verdict {
         signals: Signals {
             starts_at: Some(starts_at),
             ends_at: Some(ends_at),
-            updated_at: event.updated.as_deref().and_then(unix_seconds),
+            updated_at: event.updated.as_deref().and_then(super::parse_timestamp),
             waiting_on_me: needs_answer,
             rsvp_needed: needs_answer,
             ..Signals::default()
@@ -404,26 +404,13 @@ fn instant(time: &EventTime, today: &Today) -> Option<i64> {
             .time_zone
             .as_deref()
             .and_then(|z| TimeZone::get(z).ok())
-            .unwrap_or_else(|| user_zone(today));
+            .unwrap_or_else(|| today.zone());
         return civil.to_zoned(zone).ok().map(|z| z.timestamp().as_second());
     }
     let date: Date = time.date.as_deref()?.parse().ok()?;
-    date.to_zoned(user_zone(today))
+    date.to_zoned(today.zone())
         .ok()
         .map(|z| z.timestamp().as_second())
-}
-
-/// The user's zone: the named one when known, else today's fixed offset.
-fn user_zone(today: &Today) -> TimeZone {
-    TimeZone::get(&today.time_zone).unwrap_or_else(|_| {
-        Offset::from_seconds(today.utc_offset_secs)
-            .map(TimeZone::fixed)
-            .unwrap_or(TimeZone::UTC)
-    })
-}
-
-fn unix_seconds(rfc3339: &str) -> Option<i64> {
-    rfc3339.parse::<Timestamp>().ok().map(|t| t.as_second())
 }
 
 /// Reference keys of an event: in its text and attachments, then its meeting key.

@@ -177,6 +177,21 @@ impl Today {
         })
     }
 
+    /// The user's zone: the named one when known, else today's fixed offset.
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or_else(|_| {
+            jiff::tz::Offset::from_seconds(self.utc_offset_secs)
+                .unwrap_or(jiff::tz::Offset::UTC)
+                .to_time_zone()
+        })
+    }
+
+    /// The last second of `date` in the user's zone (date-only due dates end then).
+    pub fn end_of_local_day(&self, date: jiff::civil::Date) -> Option<i64> {
+        let next_midnight = date.tomorrow().ok()?.to_zoned(self.zone()).ok()?;
+        Some(next_midnight.timestamp().as_second() - 1)
+    }
+
     /// Today at `now` in UTC.
     pub fn utc(now: i64) -> Self {
         let day = now.div_euclid(86_400) * 86_400;
@@ -196,6 +211,14 @@ impl Today {
             utc_offset_secs: 0,
         }
     }
+}
+
+/// An RFC 3339 timestamp as Unix seconds.
+pub fn parse_timestamp(value: &str) -> Option<i64> {
+    value
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(jiff::Timestamp::as_second)
 }
 
 #[cfg(test)]

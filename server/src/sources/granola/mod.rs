@@ -9,7 +9,6 @@
 
 pub mod action_items;
 
-use jiff::tz::TimeZone;
 use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,6 +16,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
 use self::action_items::{ActionItem, ActionItemExtractor, Assignment, DueHint, NoteText};
+use super::parse_timestamp;
 use super::{FetchContext, Fetched, Me, SourceClient, SourceError, Today};
 use crate::plan::refs;
 
@@ -348,14 +348,9 @@ pub fn item_hash(normalized: &str) -> String {
 
 /// The end (last second) of the day a hint names, counted from the meeting's local day.
 pub fn due(hint: DueHint, meeting_at: i64, today: &Today) -> Option<i64> {
-    let tz = TimeZone::get(&today.time_zone).unwrap_or_else(|_| {
-        jiff::tz::Offset::from_seconds(today.utc_offset_secs)
-            .unwrap_or(jiff::tz::Offset::UTC)
-            .to_time_zone()
-    });
     let meeting_day = jiff::Timestamp::from_second(meeting_at)
         .ok()?
-        .to_zoned(tz.clone())
+        .to_zoned(today.zone())
         .date();
     let day = match hint {
         DueHint::EndOfDay => meeting_day,
@@ -367,8 +362,7 @@ pub fn due(hint: DueHint, meeting_at: i64, today: &Today) -> Option<i64> {
                 .ok()?
         }
     };
-    let next_midnight = day.tomorrow().ok()?.to_zoned(tz).ok()?;
-    Some(next_midnight.timestamp().as_second() - 1)
+    today.end_of_local_day(day)
 }
 
 fn is_me(person: &Attendee, me: &Me) -> bool {
@@ -376,13 +370,6 @@ fn is_me(person: &Attendee, me: &Me) -> bool {
         (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
         _ => person.name.is_some() && person.name == me.name,
     }
-}
-
-fn parse_timestamp(value: &str) -> Option<i64> {
-    value
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .map(jiff::Timestamp::as_second)
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {

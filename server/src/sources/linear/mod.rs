@@ -11,6 +11,7 @@ use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
 
+use super::parse_timestamp;
 use super::{FetchContext, Fetched, Me, SourceError, Today};
 use crate::plan::refs;
 
@@ -358,21 +359,7 @@ pub fn source_priority(priority: f64) -> Option<u8> {
 
 /// A `YYYY-MM-DD` due date as the last second of that day in the user's zone.
 fn end_of_local_day(date: &str, today: &Today) -> Option<i64> {
-    let date: Date = date.trim().parse().ok()?;
-    let tz = jiff::tz::TimeZone::get(&today.time_zone).unwrap_or_else(|_| {
-        jiff::tz::Offset::from_seconds(today.utc_offset_secs)
-            .unwrap_or(jiff::tz::Offset::UTC)
-            .to_time_zone()
-    });
-    let next_midnight = date.tomorrow().ok()?.to_zoned(tz).ok()?;
-    Some(next_midnight.timestamp().as_second() - 1)
-}
-
-fn parse_timestamp(value: &str) -> Option<i64> {
-    value
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .map(jiff::Timestamp::as_second)
+    today.end_of_local_day(date.trim().parse::<Date>().ok()?)
 }
 
 fn is_me(user: &User, me: &Me) -> bool {
