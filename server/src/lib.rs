@@ -20,20 +20,30 @@
 //! - [`store`]: SQLite: snapshots, local decisions, ad-hoc tasks.
 //! - [`refresh`]: every source concurrently, each within its budget, into a snapshot.
 //! - [`api`]: the `/api` handlers (tasks, refresh, decisions, OpenAPI).
+//! - [`tools`]: the tool registry shared by Todaygent and the MCP server.
+//! - [`dayplan`]: the time-blocked schedule for today (pure).
+//! - [`agent`]: Todaygent: LLM providers, the agent loop, the chat API.
+//! - [`mcp`]: the MCP server at `/mcp` (an OAuth protected resource).
+//! - [`activity`]: the trail of token exchanges and tool calls.
 //! - [`web`]: security headers and serving the built PWA.
 
+pub mod activity;
+pub mod agent;
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod dayplan;
 pub mod demo;
 pub mod demo_as;
 pub mod error;
+pub mod mcp;
 pub mod plan;
 pub mod refresh;
 pub mod secret;
 pub mod simulators;
 pub mod sources;
 pub mod store;
+pub mod tools;
 pub mod web;
 
 use std::net::SocketAddr;

@@ -133,6 +133,7 @@ async fn bench(args: &Args, runs: usize, data_dir: &std::path::Path) -> anyhow::
             email: user.claims.email.clone(),
             name: user.claims.name.clone(),
         },
+        trail: refresh::ui_trail(&state, &user),
     };
     let mut slowest = (Duration::ZERO, Source::Gmail);
     let mut sum = Duration::ZERO;
@@ -288,7 +289,9 @@ async fn time_refreshes(
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
-        let snapshot = refresh::refresh_with(state, user, None, schedule).await?;
+        let snapshot =
+            refresh::refresh_with(state, user, None, schedule, refresh::ui_trail(state, user))
+                .await?;
         times.push(started.elapsed());
         if let Some(s) = snapshot
             .sources

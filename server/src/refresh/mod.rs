@@ -19,11 +19,13 @@ pub mod run;
 
 use std::sync::Arc;
 
+use pmt_wire::activity::{Actor, GroupKind};
 use pmt_wire::refresh::SourceStarted;
 use pmt_wire::{RefreshEvent, Snapshot, Source, SourceState, SourceStatus, Task};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::activity::{Origin, Trail};
 use crate::auth::{unix_now, AuthUser};
 use crate::config::{Config, SourceConfig};
 use crate::plan;
@@ -69,10 +71,39 @@ pub async fn refresh(
     user: &AuthUser,
     progress: Option<mpsc::Sender<RefreshEvent>>,
 ) -> Result<Snapshot, RefreshError> {
-    refresh_with(state, user, progress, Schedule::Concurrent).await
+    let trail = ui_trail(state, user);
+    refresh_with(state, user, progress, Schedule::Concurrent, trail).await
 }
 
-/// [`refresh`] with a chosen [`Schedule`] (the benchmark compares the two).
+/// [`refresh`] recorded in `trail` (a chat turn's or an MCP request's group).
+///
+/// # Errors
+/// As [`refresh`].
+pub async fn refresh_traced(
+    state: &AppState,
+    user: &AuthUser,
+    progress: Option<mpsc::Sender<RefreshEvent>>,
+    trail: Trail,
+) -> Result<Snapshot, RefreshError> {
+    refresh_with(state, user, progress, Schedule::Concurrent, trail).await
+}
+
+/// A new refresh group asked for by the user in the dashboard.
+pub fn ui_trail(state: &AppState, user: &AuthUser) -> Trail {
+    let client = user
+        .claims
+        .client_id
+        .clone()
+        .unwrap_or_else(|| state.config.auth.client_id.clone());
+    Trail::new(
+        state.store.clone(),
+        user,
+        Origin::new(Actor::Ui, client, GroupKind::Refresh),
+    )
+}
+
+/// [`refresh`] with a chosen [`Schedule`] (the benchmark compares the two) and trail.
+/// A refresh joined while running is recorded once, in the trail of whoever started it.
 ///
 /// # Errors
 /// As [`refresh`].
@@ -81,6 +112,7 @@ pub async fn refresh_with(
     user: &AuthUser,
     progress: Option<mpsc::Sender<RefreshEvent>>,
     schedule: Schedule,
+    trail: Trail,
 ) -> Result<Snapshot, RefreshError> {
     let sub = user.claims.sub.clone();
     let rx = match state.flights.join_or_start(&sub) {
@@ -97,7 +129,7 @@ pub async fn refresh_with(
                 let Some(log) = landing.log.clone() else {
                     return;
                 };
-                let outcome = drive(&state, &user, &log, schedule).await;
+                let outcome = drive(&state, &user, &log, schedule, trail).await;
                 landing.finish(outcome);
             });
             rx
@@ -138,7 +170,13 @@ impl Drop for Landing {
 
 /// The refresh itself: fetch (publishing progress), build, store. Returns the final
 /// step: the snapshot with decisions applied, or why there is none.
-async fn drive(state: &AppState, user: &AuthUser, log: &Log, schedule: Schedule) -> Step {
+async fn drive(
+    state: &AppState,
+    user: &AuthUser,
+    log: &Log,
+    schedule: Schedule,
+    trail: Trail,
+) -> Step {
     let config = &state.config;
     let now = unix_now();
     let today = Today::at(now, &config.time_zone).unwrap_or_else(|_| Today::utc(now));
@@ -151,6 +189,7 @@ async fn drive(state: &AppState, user: &AuthUser, log: &Log, schedule: Schedule)
             email: user.claims.email.clone(),
             name: user.claims.name.clone(),
         },
+        trail,
     };
     let enabled: Vec<SourceConfig> = config.enabled_sources().cloned().collect();
     let runs = match schedule {

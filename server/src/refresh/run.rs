@@ -11,6 +11,9 @@ use std::time::Duration;
 use pmt_wire::{Source, SourceState, SourceStatus};
 use tokio::time::Instant;
 
+use pmt_wire::activity::{ActivityEvent, Outcome};
+
+use crate::activity::Trail;
 use crate::auth::{Authenticator, ExchangeError};
 use crate::config::SourceConfig;
 use crate::secret::BearerToken;
@@ -86,6 +89,8 @@ pub struct RunContext {
     pub today: Today,
     /// Who the user is at the providers.
     pub me: Me,
+    /// Where each exchange is recorded.
+    pub trail: Trail,
 }
 
 /// Exchanges, then fetches, within `source.timeout`.
@@ -93,11 +98,13 @@ pub async fn run(ctx: &RunContext, source: &SourceConfig) -> SourceRun {
     let started = Instant::now();
     let deadline = started + source.timeout;
     let work = async {
-        let grant = ctx
+        let asked = Instant::now();
+        let exchanged = ctx
             .auth
             .exchange_grant(&ctx.subject, &source.resource, &source.scope)
-            .await
-            .map_err(Failure::Exchange)?;
+            .await;
+        record_exchange(&ctx.trail, source, &exchanged, asked.elapsed()).await;
+        let grant = exchanged.map_err(Failure::Exchange)?;
         let fetch = FetchContext {
             client: SourceClient::new(
                 ctx.http.clone(),
@@ -142,6 +149,36 @@ pub async fn run(ctx: &RunContext, source: &SourceConfig) -> SourceRun {
         duration,
         finished_at: crate::auth::unix_now(),
     }
+}
+
+/// One activity entry per exchange: the resource, the scopes asked for and granted,
+/// how long it took, and the server's reason on refusal — never the token.
+async fn record_exchange(
+    trail: &Trail,
+    source: &SourceConfig,
+    exchanged: &Result<crate::auth::ExchangedGrant, ExchangeError>,
+    took: Duration,
+) {
+    let (outcome, granted_scope, reason) = match exchanged {
+        Ok(grant) => (
+            Outcome::Ok,
+            grant.scope.clone().unwrap_or_else(|| source.scope.clone()),
+            None,
+        ),
+        Err(e @ ExchangeError::Refused { .. }) => {
+            (Outcome::Refused, String::new(), Some(e.to_string()))
+        }
+        Err(e) => (Outcome::Failed, String::new(), Some(e.to_string())),
+    };
+    let event = ActivityEvent::Exchange {
+        resource: source.resource.clone(),
+        source: Some(source.kind.as_str().to_owned()),
+        requested_scope: source.scope.clone(),
+        granted_scope,
+        duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        reason,
+    };
+    trail.record(outcome, event).await;
 }
 
 impl SourceRun {

@@ -12,12 +12,17 @@
 //! decision survives a crash" holds. Every write runs in one transaction.
 //!
 //! - [`schema`]: the migration list and `PRAGMA user_version` bookkeeping.
-//! - `snapshots`, `decisions`, `adhoc`: the methods on [`Store`] for each table.
+//! - `snapshots`, `decisions`, `adhoc`, `activity`, `switches`: the methods on
+//!   [`Store`] for each table.
 
+mod activity;
 mod adhoc;
 mod decisions;
 pub mod schema;
 mod snapshots;
+mod switches;
+
+pub use activity::NewActivity;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

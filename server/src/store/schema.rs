@@ -1,8 +1,8 @@
 //! Schema migrations, tracked by `PRAGMA user_version`.
 //!
 //! [`MIGRATIONS`] is append-only: migration `n` (1-based) brings a database from
-//! version `n - 1` to `n`. To change the schema, append a step (the audit log will be
-//! one); never edit a released one. Pending steps run in one immediate transaction
+//! version `n - 1` to `n`. To change the schema, append a step; never edit a released
+//! one. Pending steps run in one immediate transaction
 //! together with the version bump, so a crash mid-migration leaves the old version,
 //! and two processes opening the same file cannot both migrate it.
 
@@ -41,6 +41,27 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (sub, id)
+    ) STRICT;",
+    // 2: the activity trail (never a token value) and the per-source switch.
+    "CREATE TABLE activity (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sub TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        client TEXT NOT NULL,
+        user_label TEXT NOT NULL,
+        actor TEXT NOT NULL CHECK (actor IN ('ui', 'agent', 'mcp')),
+        group_kind TEXT NOT NULL CHECK (group_kind IN ('refresh', 'chat_turn', 'mcp', 'action')),
+        group_id TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+        event TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX activity_by_user ON activity (sub, id DESC);
+    CREATE TABLE source_switches (
+        sub TEXT NOT NULL,
+        source TEXT NOT NULL,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        at INTEGER NOT NULL,
+        PRIMARY KEY (sub, source)
     ) STRICT;",
 ];
 

@@ -1,0 +1,1 @@
+//! Todaygent: LLM providers, the agent loop, the chat API.

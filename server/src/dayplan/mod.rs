@@ -1,0 +1,1 @@
+//! The day plan: a time-blocked schedule for today (pure).
