@@ -46,7 +46,9 @@ fn RefreshProgress() -> impl IntoView {
                                 SourceProgress::Finished(st) => match st.state {
                                     SourceState::Ok { count, .. } => ("done", format!("{count} ✓")),
                                     SourceState::Failed { .. } => ("failed", "failed".to_owned()),
-                                    SourceState::Disabled => ("done", "off".to_owned()),
+                                    SourceState::Disabled | SourceState::Off => {
+                                        ("done", "off".to_owned())
+                                    }
                                     SourceState::Pending => ("waiting", "waiting".to_owned()),
                                 },
                             };

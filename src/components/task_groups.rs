@@ -63,6 +63,7 @@ fn SourceStatusLine(source: Source) -> impl IntoView {
                 }
                 .into_any(),
                 SourceState::Disabled => view! { <span>"Not connected"</span> }.into_any(),
+                SourceState::Off => view! { <span>"Turned off by you"</span> }.into_any(),
                 SourceState::Pending => {
                     view! { <span>"Not fetched yet: press Refresh"</span> }.into_any()
                 }

@@ -314,8 +314,11 @@ pub enum SourceState {
         /// What went wrong.
         reason: String,
     },
-    /// Not configured or disabled.
+    /// Not configured or disabled in the configuration.
     Disabled,
+    /// Turned off by the user (`PUT /api/sources/{source}`): not exchanged for, not
+    /// fetched, its tasks hidden, until turned back on.
+    Off,
     /// Enabled but not fetched yet (no refresh has run since it was configured).
     Pending,
 }
