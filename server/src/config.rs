@@ -18,6 +18,8 @@ use std::time::Duration;
 use pmt_wire::Source;
 use serde::Deserialize;
 
+use crate::agent::settings::{LlmFile, LlmSettings};
+use crate::dayplan::{PlanningFile, PlanningSettings};
 use crate::plan::scoring::ScoringWeights;
 use crate::secret::ClientSecret;
 use crate::sources::Today;
@@ -69,6 +71,9 @@ struct FileConfig {
     sources: Vec<FileSource>,
     #[serde(default)]
     scoring: ScoringWeights,
+    #[serde(default)]
+    planning: PlanningFile,
+    llm: Option<LlmFile>,
 }
 
 /// One `[[sources]]` entry.
@@ -104,6 +109,7 @@ struct FileAuth {
     resource: String,
     #[serde(default = "default_scope")]
     scope: String,
+    mcp_resource: Option<String>,
 }
 
 fn default_scope() -> String {
@@ -123,6 +129,11 @@ pub struct AuthSettings {
     pub resource: String,
     /// Scopes requested at sign-in.
     pub scope: String,
+    /// The MCP endpoint's resource identifier: its canonical URI (RFC 8707, RFC 9728),
+    /// the audience every MCP access token must carry. Distinct from [`Self::resource`],
+    /// so a session token is never accepted at `/mcp` and an MCP token never at `/api`.
+    /// Defaults to `{public_url}/mcp`.
+    pub mcp_resource: String,
 }
 
 /// Time budget of one source (exchange + fetch) when the file names none.
@@ -218,6 +229,11 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// Scoring weights (`[scoring]`; defaults for what the file leaves out).
     pub scoring: ScoringWeights,
+    /// The day plan's working hours, breaks and durations (`[planning]`).
+    pub planning: PlanningSettings,
+    /// Todaygent's model (`[llm]`; demo mode: `PMT_LLM_*`). `None`: the chat runs
+    /// without an LLM.
+    pub llm: Option<LlmSettings>,
 }
 
 /// Overrides from the command line.
@@ -239,6 +255,8 @@ pub const DEMO_ISSUER_PATH: &str = "/as";
 pub const DEMO_RESOURCE: &str = "urn:pmt:api";
 /// The backend's client id in demo mode.
 pub const DEMO_CLIENT_ID: &str = "pmt-tmb";
+/// Where the MCP server is mounted on the backend's origin.
+pub const MCP_PATH: &str = "/mcp";
 
 impl Config {
     /// Demo mode: loopback listener, built-in authorization server, a client secret
@@ -264,6 +282,7 @@ impl Config {
                 client_secret: secret,
                 resource: DEMO_RESOURCE.to_owned(),
                 scope: default_scope(),
+                mcp_resource: format!("{public_url}{MCP_PATH}"),
             },
             public_url,
             data_dir: overrides.data_dir.clone().unwrap_or_else(default_data_dir),
@@ -275,6 +294,9 @@ impl Config {
             time_zone: machine_time_zone(),
             sources: Vec::new(),
             scoring: ScoringWeights::default(),
+            planning: PlanningSettings::default(),
+            llm: crate::agent::settings::from_env(|name| std::env::var(name).ok())
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?,
         };
         config.sources = config.demo_sources()?;
         config.check()?;
@@ -290,6 +312,7 @@ impl Config {
     pub fn set_demo_origin(&mut self, public_url: &str) -> Result<(), ConfigError> {
         self.public_url = public_url.trim_end_matches('/').to_owned();
         self.auth.issuer = format!("{}{DEMO_ISSUER_PATH}", self.public_url);
+        self.auth.mcp_resource = format!("{}{MCP_PATH}", self.public_url);
         for source in &mut self.sources {
             source.base_url = demo_base_url(&self.public_url, source.kind)?;
         }
@@ -352,6 +375,10 @@ impl Config {
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_owned();
+        let mcp_resource = file
+            .auth
+            .mcp_resource
+            .unwrap_or_else(|| format!("{public_url}{MCP_PATH}"));
         let config = Config {
             listen,
             public_url,
@@ -371,11 +398,19 @@ impl Config {
                 client_secret,
                 resource: file.auth.resource,
                 scope: file.auth.scope,
+                mcp_resource,
             },
             demo: false,
             time_zone: file.time_zone.unwrap_or_else(machine_time_zone),
             sources: parse_sources(file.sources)?,
             scoring: file.scoring,
+            planning: PlanningSettings::from_file(file.planning)
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?,
+            llm: file
+                .llm
+                .map(|llm| llm.resolve(|name| std::env::var(name).ok()))
+                .transpose()
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?,
         };
         config.check()?;
         Ok(config)
@@ -405,12 +440,16 @@ impl Config {
                 "auth.client_id and auth.resource must not be empty".to_owned(),
             ));
         }
+        check_mcp_resource(&self.auth.mcp_resource, &self.auth.resource)?;
         Today::at(0, &self.time_zone)
             .map_err(|e| ConfigError::Invalid(format!("time_zone: {e}")))?;
         for source in &self.sources {
             check_source(source)?;
         }
         self.scoring
+            .check()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.planning
             .check()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         Ok(())
@@ -500,6 +539,22 @@ fn check_source(source: &SourceConfig) -> Result<(), ConfigError> {
         return invalid(format!(
             "timeout_ms must be between 1 and {MAX_SOURCE_TIMEOUT_MS}"
         ));
+    }
+    Ok(())
+}
+
+/// The MCP resource: an http(s) URL without query or fragment (it is the URL clients
+/// connect to, RFC 9728 §3.3), and never the API's audience (RFC 8725 §3.12).
+fn check_mcp_resource(mcp_resource: &str, api_resource: &str) -> Result<(), ConfigError> {
+    let invalid = |why: &str| Err(ConfigError::Invalid(format!("auth.mcp_resource {why}")));
+    let Ok(url) = url::Url::parse(mcp_resource) else {
+        return invalid("is not a URL");
+    };
+    if check_api_url(&url).is_err() {
+        return invalid("must be an http(s) URL without credentials, query or fragment");
+    }
+    if mcp_resource == api_resource {
+        return invalid("must differ from auth.resource (distinct audiences)");
     }
     Ok(())
 }
@@ -611,6 +666,40 @@ mod tests {
         .unwrap();
         assert_eq!(c.auth.issuer, "http://127.0.0.1:8181/as");
         assert!(c.listen.ip().is_loopback());
+    }
+
+    #[test]
+    fn the_mcp_resource_follows_the_demo_origin_and_must_differ_from_the_api() {
+        let mut c = Config::demo(&Overrides::default()).unwrap();
+        c.set_demo_origin("http://127.0.0.1:8282/").unwrap();
+        assert_eq!(c.auth.mcp_resource, "http://127.0.0.1:8282/mcp");
+        let parsed = Config::parse(
+            FILE,
+            Path::new("x.toml"),
+            ClientSecret::new("s"),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(parsed.auth.mcp_resource, "http://127.0.0.1:9000/mcp");
+        for bad in [
+            "urn:pmt:api",
+            "ftp://x/mcp",
+            "http://x/mcp#f",
+            "http://x/mcp?a=1",
+        ] {
+            let text = FILE.replace(
+                "resource = \"urn:pmt:api\"",
+                &format!("resource = \"urn:pmt:api\"\nmcp_resource = \"{bad}\""),
+            );
+            let err = Config::parse(
+                &text,
+                Path::new("x.toml"),
+                ClientSecret::new("s"),
+                &Overrides::default(),
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("mcp_resource"), "{bad}: {err}");
+        }
     }
 
     fn parse_with(extra: &str) -> Result<Config, ConfigError> {
@@ -776,6 +865,29 @@ mod tests {
     }
 
     #[test]
+    fn the_planning_table_is_read_and_checked() {
+        let c = parse_with(
+            "[planning]\nwork_start = \"08:00\"\nbreaks = []\n[planning.minutes]\nreview = 20\n",
+        )
+        .unwrap();
+        assert_eq!(c.planning.work_start.to_string(), "08:00");
+        assert_eq!(c.planning.work_end.to_string(), "17:30");
+        assert!(c.planning.breaks.is_empty());
+        assert_eq!(c.planning.minutes.review, 20);
+        assert_eq!(
+            parse_with("").unwrap().planning,
+            PlanningSettings::default()
+        );
+        let e = refused("[planning]\nwork_end = \"5pm\"\n");
+        assert!(
+            e.contains("planning.work_end") && e.contains("HH:MM"),
+            "{e}"
+        );
+        let e = refused("[planning]\nlunch = \"12:00\"\n");
+        assert!(e.contains("lunch"), "{e}");
+    }
+
+    #[test]
     fn scoring_typos_and_impossible_thresholds_are_refused() {
         let e = refused("[scoring]\noverdeu = 50\n");
         assert!(e.contains("overdeu"), "{e}");
@@ -812,6 +924,19 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_planning_example_parses_to_the_defaults() {
+        let readme = include_str!("../../README.md");
+        let example = readme
+            .split("## The day plan")
+            .nth(1)
+            .and_then(|s| s.split("```toml").nth(1))
+            .and_then(|rest| rest.split("```").next())
+            .expect("the planning example");
+        let c = parse_with(example).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.planning, PlanningSettings::default());
+    }
+
+    #[test]
     fn the_readme_keycard_example_parses_as_a_whole() {
         let readme = include_str!("../../README.md");
         let example = readme
@@ -831,6 +956,38 @@ mod tests {
         assert_eq!(c.redirect_uri(), "https://today.example.com/callback");
         assert_eq!(c.enabled_sources().count(), 7);
         assert_eq!(c.auth.resource, "https://today.example.com/api");
+    }
+
+    #[test]
+    fn the_readme_llm_examples_parse() {
+        let readme = include_str!("../../README.md");
+        let section = readme.split("## Todaygent").nth(1).expect("README section");
+        let mut examples = section
+            .split("```toml")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next());
+        let hosted = examples.next().expect("the [llm] example");
+        let local = examples.next().expect("the local model example");
+        // The hosted example needs its key from the environment: without one, its
+        // checks stop exactly there.
+        match parse_with(hosted) {
+            Ok(c) => assert_eq!(c.llm.expect("[llm]").model, "claude-sonnet-4-5"),
+            Err(e) => assert!(e.to_string().contains("ANTHROPIC_API_KEY"), "{e}"),
+        }
+        let c = parse_with(local).unwrap_or_else(|e| panic!("{e}"));
+        let llm = c.llm.expect("[llm]");
+        assert_eq!(llm.model, "qwen2.5:14b");
+        assert!(llm.api_key.is_none());
+        assert_eq!(llm.max_rounds, 10);
+        assert!(parse_with("").unwrap().llm.is_none());
+    }
+
+    #[test]
+    fn the_llm_key_is_never_read_from_the_file() {
+        let e = refused("[llm]\nprovider = \"openai\"\nmodel = \"m\"\napi_key = \"sk-live-123\"\n");
+        assert!(e.contains("api_key") && !e.contains("sk-live-123"), "{e}");
+        let e = refused("[llm]\nprovider = \"gemini\"\nmodel = \"m\"\n");
+        assert!(e.contains("llm.provider"), "{e}");
     }
 
     #[test]

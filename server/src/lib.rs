@@ -66,6 +66,8 @@ pub struct AppState {
     pub store: store::Store,
     /// The refreshes running now (one per user; a second request joins).
     pub flights: Arc<refresh::Flights>,
+    /// Todaygent: the model client, conversations, waiting confirmations.
+    pub agent: Arc<agent::Agent>,
 }
 
 impl AppState {
@@ -79,12 +81,14 @@ impl AppState {
             .unwrap_or_default();
         let config = Arc::new(config);
         let auth = Arc::new(auth::Authenticator::new(config.clone(), http.clone()));
+        let agent = Arc::new(agent::Agent::new(&config));
         Self {
             config,
             http,
             auth,
             store,
             flights: Arc::default(),
+            agent,
         }
     }
 }
@@ -93,11 +97,18 @@ impl AppState {
 /// controls (when given), the PWA, and the security headers over all of it.
 pub fn app(state: AppState, demo: Option<demo::DemoHandles>) -> Router {
     let static_dir = state.config.static_dir.clone();
-    let api = auth::routes()
+    let mut api = auth::routes()
         .merge(api::routes())
-        .fallback(web::api_not_found)
-        .with_state(state);
-    let mut router = Router::new().nest("/api", api);
+        .fallback(web::api_not_found);
+    if let Some(demo) = &demo {
+        api = api.layer(api::mcp_token::McpTokenIssuer::layer(&demo.auth_server));
+    }
+    // JSON answers compressed when the client accepts it; tower-http's default
+    // predicate leaves event streams alone, so refresh progress and chat stay live.
+    let api = api.layer(tower_http::compression::CompressionLayer::new());
+    let mut router = Router::new()
+        .nest("/api", api.with_state(state.clone()))
+        .merge(mcp::router(state));
     if let Some(demo) = demo {
         router = router.merge(demo.router());
     }

@@ -41,7 +41,7 @@ async fn metadata_is_served_at_both_discovery_paths_with_the_exact_issuer() {
         );
         assert_eq!(
             m["token_endpoint_auth_methods_supported"],
-            serde_json::json!(["client_secret_basic", "client_secret_post"])
+            serde_json::json!(["client_secret_basic", "client_secret_post", "none"])
         );
         assert_eq!(m["authorization_response_iss_parameter_supported"], true);
         let scopes = m["scopes_supported"].as_array().expect("scopes");

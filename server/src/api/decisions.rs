@@ -7,6 +7,10 @@
 //! source app (the app is read-only toward the sources). Each action answers with the
 //! task as the list now shows it.
 //!
+//! The actions run through the tool registry ([`crate::tools`]) as the user's own
+//! click ([`Consent::UserAction`]): the same checks as Todaygent's and MCP clients'
+//! calls, and an activity entry per action (actor UI, group "action").
+//!
 //! Task ids contain `:` and, for GitHub, `/` and `#`: clients percent-encode the id as
 //! one path segment (`github%3Aacme%2Fapi%231347`).
 
@@ -14,15 +18,21 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::{post, put};
 use axum::{Json, Router};
+use pmt_wire::activity::{Actor, GroupKind};
 use pmt_wire::decisions::SetPriorityRequest;
-use pmt_wire::{AdHocPatch, Snapshot, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Snapshot, Task, TaskId};
+use serde_json::{json, Value};
 
+use crate::activity::{Origin, Trail};
 use crate::auth::{unix_now, AuthUser};
 use crate::error::AppError;
 use crate::plan::snapshot;
 use crate::sources::Today;
 use crate::store::StoreError;
+use crate::tools::{self, Consent, ToolCall, ToolError, ToolName};
 use crate::AppState;
+
+pub(crate) use crate::tools::decide::adhoc_store_id;
 
 /// The decision routes (mounted under `/api`).
 pub fn routes() -> Router<AppState> {
@@ -38,7 +48,13 @@ async fn dismiss(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<Task>, AppError> {
-    set_dismissed(&state, &user.claims.sub, TaskId(id), true).await
+    decide(
+        &state,
+        &user,
+        ToolName::DismissTask,
+        json!({ "task_id": id }),
+    )
+    .await
 }
 
 /// Shows a dismissed task again.
@@ -47,25 +63,13 @@ async fn restore(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<Task>, AppError> {
-    set_dismissed(&state, &user.claims.sub, TaskId(id), false).await
-}
-
-async fn set_dismissed(
-    state: &AppState,
-    sub: &str,
-    id: TaskId,
-    dismissed: bool,
-) -> Result<Json<Task>, AppError> {
-    let task = find(&view(state, sub).await?, &id)?;
-    if dismissed && !task.dismissible {
-        return Err(AppError::Conflict(not_dismissible(&task)));
-    }
-    state
-        .store
-        .set_dismissed(sub, &id, dismissed)
-        .await
-        .map_err(store_error)?;
-    Ok(Json(find(&view(state, sub).await?, &id)?))
+    decide(
+        &state,
+        &user,
+        ToolName::RestoreTask,
+        json!({ "task_id": id }),
+    )
+    .await
 }
 
 /// Sets or clears the level shown for a task. For an ad-hoc task this is the task's
@@ -83,27 +87,64 @@ async fn set_priority(
              \"medium\", \"low\", or null to clear the override.",
         )
     })?;
-    let sub = &user.claims.sub;
-    let id = TaskId(id);
-    let task = find(&view(&state, sub).await?, &id)?;
-    if task.source == Source::AdHoc {
-        let patch = AdHocPatch {
-            priority: Some(request.priority),
-            ..AdHocPatch::default()
-        };
-        state
-            .store
-            .update_adhoc(sub, adhoc_store_id(&id.0), patch)
-            .await
-            .map_err(store_error)?;
-    } else {
-        state
-            .store
-            .set_override(sub, &id, request.priority)
-            .await
-            .map_err(store_error)?;
+    let arguments = json!({ "task_id": id, "priority": request.priority });
+    decide(&state, &user, ToolName::SetTaskPriority, arguments).await
+}
+
+/// Runs a decision through the tool registry as the user's own click (so it is in
+/// the activity trail, grouped as one dashboard action) and answers with the task as
+/// the list now shows it.
+async fn decide(
+    state: &AppState,
+    user: &AuthUser,
+    tool: ToolName,
+    arguments: Value,
+) -> Result<Json<Task>, AppError> {
+    let call = ToolCall {
+        name: tool.name(),
+        arguments,
+    };
+    let trail = action_trail(state, user);
+    let mut output = tools::call(state, user, &trail, &call, Consent::UserAction)
+        .await
+        .map_err(tool_error)?;
+    let task = output
+        .content
+        .get_mut("task")
+        .map(Value::take)
+        .ok_or_else(|| AppError::Internal(format!("{} answered without a task", call.name)))?;
+    serde_json::from_value(task)
+        .map(Json)
+        .map_err(|e| AppError::Internal(format!("{} answered an unreadable task: {e}", call.name)))
+}
+
+/// A new activity group for one dashboard action, under the PWA's client id.
+fn action_trail(state: &AppState, user: &AuthUser) -> Trail {
+    let client = user
+        .claims
+        .client_id
+        .clone()
+        .unwrap_or_else(|| state.config.auth.client_id.clone());
+    Trail::new(
+        state.store.clone(),
+        user,
+        Origin::new(Actor::Ui, client, GroupKind::Action),
+    )
+}
+
+/// A registry refusal as the HTTP answer it always was: 404 for an unknown task, 409
+/// for a kind changed only at its source, 400 for a bad request, 500 otherwise.
+fn tool_error(e: ToolError) -> AppError {
+    match e {
+        ToolError::NotFound(id) => {
+            AppError::NotFound(format!("There is no task {id} in your list."))
+        }
+        ToolError::Conflict(why) => AppError::Conflict(why),
+        ToolError::InvalidArguments { message, .. } => {
+            AppError::bad_request("invalid_request", message)
+        }
+        other => AppError::Internal(format!("decision: {other}")),
     }
-    Ok(Json(find(&view(&state, sub).await?, &id)?))
 }
 
 /// The caller's list as `GET /api/tasks` shows it: the stored snapshot (empty before
@@ -138,13 +179,6 @@ pub(crate) fn find(view: &Snapshot, id: &TaskId) -> Result<Task, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("There is no task {} in your list.", id.0)))
 }
 
-/// The store id of an ad-hoc task from its task id (`ad_hoc:<id>`) or the bare id.
-pub(crate) fn adhoc_store_id(id: &str) -> &str {
-    id.strip_prefix(Source::AdHoc.as_str())
-        .and_then(|rest| rest.strip_prefix(':'))
-        .unwrap_or(id)
-}
-
 /// A store failure as an HTTP error: missing → 404, refused fields → 400, anything
 /// else is ours (500, details in the log only).
 pub(crate) fn store_error(e: StoreError) -> AppError {
@@ -152,32 +186,5 @@ pub(crate) fn store_error(e: StoreError) -> AppError {
         StoreError::NotFound(what) => AppError::NotFound(format!("There is no {what}.")),
         StoreError::Invalid(why) => AppError::bad_request("invalid_request", why.message()),
         other => AppError::Internal(format!("store: {other}")),
-    }
-}
-
-/// Why a task cannot be dismissed here, naming its source.
-fn not_dismissible(task: &Task) -> String {
-    let what = match task.kind {
-        TaskKind::Meeting => "meetings",
-        TaskKind::Rsvp => "invitations",
-        TaskKind::Email => "emails",
-        TaskKind::Issue => "issues",
-        TaskKind::Review => "review requests",
-        TaskKind::PullRequest => "pull requests",
-        _ => "items",
-    };
-    let source = task.source.label();
-    format!("{source} {what} can't be dismissed here: change their status in {source}.")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn adhoc_ids_are_accepted_with_or_without_their_prefix() {
-        assert_eq!(adhoc_store_id("ad_hoc:abc"), "abc");
-        assert_eq!(adhoc_store_id("abc"), "abc");
-        assert_eq!(adhoc_store_id("ad_hocabc"), "ad_hocabc");
     }
 }

@@ -142,6 +142,15 @@ fn paths() -> Value {
                  generated_at 0, every enabled source pending.",
                 true, None, ok("The plan.", "Snapshot")),
         },
+        "/api/plan": {
+            "get": operation(
+                "Today's time-blocked plan from the stored snapshot (no provider is \
+                 called, no LLM needed): meetings as fixed blocks, prep right before the \
+                 meetings it prepares, the configured breaks, focus blocks for the most \
+                 urgent work within working hours from now on, and what does not fit \
+                 with the reason.",
+                true, None, ok("The day plan.", "DayPlan")),
+        },
         "/api/refresh": {
             "post": operation(
                 "Fetch every enabled source now (concurrently, each within its own time \
@@ -211,6 +220,119 @@ fn paths() -> Value {
                     "204": { "description": "Deleted." },
                     "404": error("No such ad-hoc task."),
                 }))),
+        },
+        "/api/activity": {
+            "get": ({
+                let mut op = operation(
+                    "The user's activity trail, newest first: every token exchange (resource, \
+                     scopes asked and granted, outcome, duration, the authorization server's \
+                     reason on refusal) and every tool call (who asked, arguments summary, \
+                     outcome, confirmation). Never a token value.",
+                    true, None, {
+                        let mut r = ok("A page of entries.", "ActivityPage");
+                        r["400"] = error("limit is not 1-500 or before is not a number.");
+                        r
+                    });
+                op["parameters"] = json!([
+                    { "name": "limit", "in": "query", "required": false,
+                      "schema": { "type": "integer", "minimum": 1, "maximum": 500 } },
+                    { "name": "before", "in": "query", "required": false,
+                      "description": "Only entries with a smaller id (the next page).",
+                      "schema": { "type": "integer" } },
+                ]);
+                op
+            }),
+        },
+        "/api/sources/{source}": {
+            "put": ({
+                let mut op = operation(
+                    "Turn a source on or off for this user. An off source is not exchanged \
+                     for or fetched and its tasks are hidden; the answer is the plan as the \
+                     dashboard now shows it.",
+                    true, Some("SourceSwitch"), {
+                        let mut r = ok("The plan.", "Snapshot");
+                        r["400"] = error("The body is not {\"enabled\": true|false}.");
+                        r["404"] = error("No such source.");
+                        r["409"] = error("The source is not configured on this server.");
+                        r
+                    });
+                op["parameters"] = json!([{
+                    "name": "source", "in": "path", "required": true,
+                    "schema": schema_ref("Source"),
+                }]);
+                op
+            }),
+        },
+        "/api/mcp/token": {
+            "post": operation(
+                "Demo mode only: an access token for a local MCP client, for the signed-in \
+                 user. Its audience is the MCP server at mcp_url (which accepts nothing \
+                 else), never this API; it expires after expires_in seconds (an hour).",
+                true, None, {
+                    let mut r = ok("The token and where to use it.", "McpToken");
+                    r["404"] = error("Not in demo mode: MCP clients get their tokens from \
+                        the authorization server.");
+                    r
+                }),
+        },
+        "/api/chat": {
+            "post": operation(
+                "Send Todaygent a message and stream its turn as Server-Sent Events (read \
+                 with fetch: the stream needs the Authorization header). `started` first \
+                 (the conversation to send back to continue, the turn = the activity \
+                 group), then `text` pieces of the answer, `tool_call` / `tool_result` for \
+                 each tool it uses, `confirm_request` when it wants to change the plan (the \
+                 turn waits for POST /api/chat/confirm/{id}; no answer in time counts as \
+                 Deny), `confirm_resolved`, `notice` (no LLM configured, round limit), \
+                 `error` (the model failed), and `done` last. Closing the stream cancels \
+                 the turn; a write still waiting is then not run.",
+                true, Some("ChatRequest"), {
+                    let mut r = json!({ "200": {
+                        "description": "An event stream.",
+                        "content": { "text/event-stream": { "schema": { "type": "string" },
+                            "x-events": {
+                                "started": schema_ref("ChatStarted"),
+                                "text": schema_ref("ChatText"),
+                                "tool_call": schema_ref("ChatToolCall"),
+                                "tool_result": schema_ref("ChatToolResult"),
+                                "confirm_request": schema_ref("ChatConfirmRequest"),
+                                "confirm_resolved": schema_ref("ChatConfirmResolved"),
+                                "notice": schema_ref("ChatNotice"),
+                                "error": schema_ref("ChatError"),
+                                "done": schema_ref("ChatDone"),
+                            } } },
+                    } });
+                    r["400"] = error("The message is empty or longer than 4000 characters, \
+                        or the body is not a ChatRequest.");
+                    r["404"] = error("No such conversation for this user (it may have expired).");
+                    r["409"] = error("A turn is still running in this conversation.");
+                    r
+                }),
+        },
+        "/api/chat/confirm/{id}": {
+            "post": ({
+                let mut op = operation(
+                    "Allow or Deny the write a running turn proposed (its confirm_request). \
+                     Only the user the turn runs for can answer, once.",
+                    true, Some("ConfirmRequest"), json!({
+                        "204": { "description": "Delivered; the turn goes on." },
+                        "400": error("The body is not {\"allow\": true|false}."),
+                        "404": error("No such confirmation is waiting for this user (wrong \
+                            id, already answered, expired, or the chat was closed)."),
+                    }));
+                op["parameters"] = json!([{
+                    "name": "id", "in": "path", "required": true,
+                    "description": "The confirmation id from the confirm_request event.",
+                    "schema": { "type": "string" },
+                }]);
+                op
+            }),
+        },
+        "/api/chat/status": {
+            "get": operation(
+                "Whether an LLM is configured for Todaygent, and which (both null: the chat \
+                 still answers \"plan my day\" with the day plan).",
+                true, None, ok("The chat's model.", "ChatStatus")),
         },
         "/api/openapi.json": {
             "get": operation("This document.", false, None, json!({ "200": {
@@ -337,6 +459,7 @@ fn schemas() -> Value {
                 status_variant("ok", &["count"], json!({ "count": int, "skipped": int })),
                 status_variant("failed", &["reason"], json!({ "reason": string })),
                 status_variant("disabled", &[], json!({})),
+                status_variant("off", &[], json!({})),
                 status_variant("pending", &[], json!({})),
             ],
         }),
@@ -437,7 +560,212 @@ fn schemas() -> Value {
             }),
         ),
     );
+    s.insert(
+        "SourceSwitch".into(),
+        object(&["enabled"], json!({ "enabled": { "type": "boolean" } })),
+    );
+    activity_schemas(&mut s);
+    chat_schemas(&mut s);
+    dayplan_schemas(&mut s);
+    s.insert(
+        "McpToken".into(),
+        object(
+            &["access_token", "expires_in", "mcp_url"],
+            json!({
+                "access_token": { "type": "string" },
+                "expires_in": { "type": "integer", "minimum": 0 },
+                "mcp_url": { "type": "string", "format": "uri" },
+            }),
+        ),
+    );
     Value::Object(s)
+}
+
+/// The activity trail's types.
+/// The day plan's schemas (`GET /api/plan`).
+fn dayplan_schemas(s: &mut Map<String, Value>) {
+    let int = json!({ "type": "integer" });
+    let string = json!({ "type": "string" });
+    s.insert(
+        "BlockKind".into(),
+        json!({ "type": "string", "enum": ["meeting", "prep", "focus", "break"] }),
+    );
+    s.insert(
+        "PlanBlock".into(),
+        object(
+            &["start", "end", "kind", "title"],
+            json!({
+                "start": int, "end": int, "kind": schema_ref("BlockKind"), "title": string,
+                "task": schema_ref("TaskId"), "prepares": schema_ref("TaskId"), "note": string,
+            }),
+        ),
+    );
+    s.insert(
+        "NotToday".into(),
+        object(
+            &["task", "title", "reason"],
+            json!({ "task": schema_ref("TaskId"), "title": string, "reason": string }),
+        ),
+    );
+    s.insert(
+        "DayPlan".into(),
+        object(
+            &["date", "work_start", "work_end", "blocks", "not_today"],
+            json!({
+                "date": { "type": "string", "format": "date" },
+                "work_start": int, "work_end": int,
+                "blocks": { "type": "array", "items": schema_ref("PlanBlock") },
+                "not_today": { "type": "array", "items": schema_ref("NotToday") },
+            }),
+        ),
+    );
+}
+
+fn activity_schemas(s: &mut Map<String, Value>) {
+    let string = json!({ "type": "string" });
+    let int = json!({ "type": "integer" });
+    let common = |event: &str, required: &[&str], extra: Value| {
+        let mut properties = json!({
+            "id": int, "at_ms": int, "client": string, "user": string,
+            "actor": { "enum": ["ui", "agent", "mcp"] },
+            "group_kind": { "enum": ["refresh", "chat_turn", "mcp", "action"] },
+            "group_id": string,
+            "outcome": { "enum": ["ok", "refused", "failed"] },
+            "type": { "const": event },
+        });
+        if let (Some(p), Value::Object(extra)) = (properties.as_object_mut(), extra) {
+            p.extend(extra);
+        }
+        let mut all = vec![
+            "id",
+            "at_ms",
+            "client",
+            "user",
+            "actor",
+            "group_kind",
+            "group_id",
+            "outcome",
+            "type",
+        ];
+        all.extend_from_slice(required);
+        object(&all, properties)
+    };
+    s.insert(
+        "ActivityEntry".into(),
+        json!({ "oneOf": [
+            common(
+                "exchange",
+                &["resource", "requested_scope", "granted_scope", "duration_ms"],
+                json!({
+                    "resource": string, "source": string, "requested_scope": string,
+                    "granted_scope": string,
+                    "duration_ms": { "type": "integer", "minimum": 0 },
+                    "reason": string,
+                }),
+            ),
+            common(
+                "tool_call",
+                &["tool", "write", "arguments", "confirmation"],
+                json!({
+                    "tool": string, "write": { "type": "boolean" }, "arguments": string,
+                    "confirmation": { "enum": ["not_needed", "allowed", "denied"] },
+                    "detail": string,
+                }),
+            ),
+        ] }),
+    );
+    s.insert(
+        "ActivityPage".into(),
+        object(
+            &["entries"],
+            json!({ "entries": { "type": "array", "items": schema_ref("ActivityEntry") } }),
+        ),
+    );
+}
+
+/// The chat's request bodies, status and stream events (`/api/chat`).
+fn chat_schemas(s: &mut Map<String, Value>) {
+    let string = json!({ "type": "string" });
+    let boolean = json!({ "type": "boolean" });
+    s.insert(
+        "ChatRequest".into(),
+        object(
+            &["message"],
+            json!({
+                "conversation": { "type": ["string", "null"],
+                    "description": "The conversation to continue (from `started`); absent \
+                        or null starts a new one." },
+                "message": { "type": "string", "minLength": 1,
+                    "maxLength": pmt_wire::agent::MAX_MESSAGE_CHARS },
+            }),
+        ),
+    );
+    s.insert(
+        "ConfirmRequest".into(),
+        object(&["allow"], json!({ "allow": boolean })),
+    );
+    s.insert(
+        "ChatStatus".into(),
+        object(
+            &["provider", "model"],
+            json!({
+                "provider": { "type": ["string", "null"], "enum": ["anthropic", "openai", null] },
+                "model": { "type": ["string", "null"] },
+            }),
+        ),
+    );
+    let event = |name: &str, fields: &[(&str, &Value)]| {
+        let mut properties = Map::new();
+        properties.insert("type".into(), json!({ "const": name }));
+        let mut required = vec!["type"];
+        for (field, schema) in fields {
+            properties.insert((*field).into(), (*schema).clone());
+            required.push(*field);
+        }
+        object(&required, Value::Object(properties))
+    };
+    for (schema, name, fields) in [
+        (
+            "ChatStarted",
+            "started",
+            vec![("conversation", &string), ("turn", &string)],
+        ),
+        ("ChatText", "text", vec![("delta", &string)]),
+        (
+            "ChatToolCall",
+            "tool_call",
+            vec![
+                ("call_id", &string),
+                ("tool", &string),
+                ("summary", &string),
+                ("write", &boolean),
+            ],
+        ),
+        (
+            "ChatToolResult",
+            "tool_result",
+            vec![("call_id", &string), ("ok", &boolean), ("summary", &string)],
+        ),
+        (
+            "ChatConfirmRequest",
+            "confirm_request",
+            vec![
+                ("confirmation", &string),
+                ("tool", &string),
+                ("description", &string),
+            ],
+        ),
+        (
+            "ChatConfirmResolved",
+            "confirm_resolved",
+            vec![("confirmation", &string), ("allowed", &boolean)],
+        ),
+        ("ChatNotice", "notice", vec![("message", &string)]),
+        ("ChatError", "error", vec![("message", &string)]),
+        ("ChatDone", "done", vec![]),
+    ] {
+        s.insert(schema.into(), event(name, &fields));
+    }
 }
 
 /// One shape of [`pmt_wire::SourceStatus`] (its state is flattened into it).
@@ -757,6 +1085,135 @@ mod tests {
     }
 
     #[test]
+    fn a_day_plan_with_every_block_kind_conforms() {
+        use pmt_wire::dayplan::{BlockKind, DayPlan, NotToday, PlanBlock};
+        let id = |s: &str| pmt_wire::TaskId(s.to_owned());
+        let block = |kind, task: Option<&str>, prepares: Option<&str>, note: &str| PlanBlock {
+            start: 1_795_422_600,
+            end: 1_795_424_400,
+            kind,
+            title: "t".into(),
+            task: task.map(id),
+            prepares: prepares.map(id),
+            note: note.into(),
+        };
+        let plan = DayPlan {
+            date: "2026-11-23".into(),
+            work_start: 1_795_420_800,
+            work_end: 1_795_451_400,
+            blocks: vec![
+                block(BlockKind::Meeting, Some("google_calendar:e1"), None, ""),
+                block(
+                    BlockKind::Prep,
+                    Some("google_drive:c1"),
+                    Some("google_calendar:e1"),
+                    "prep",
+                ),
+                block(BlockKind::Focus, Some("linear:ENG-1"), None, "due 14:00"),
+                block(BlockKind::Break, None, None, ""),
+            ],
+            not_today: vec![NotToday {
+                task: id("linear:ENG-2"),
+                title: "t".into(),
+                reason: "no free 60-minute slot left before 17:30".into(),
+            }],
+        };
+        conforms(&plan, "DayPlan");
+        conforms(&DayPlan::default(), "DayPlan");
+    }
+
+    #[test]
+    fn chat_requests_status_and_every_event_conform() {
+        use pmt_wire::agent::{ChatEvent, ChatRequest, ChatStatus, ConfirmRequest};
+        conforms(
+            &ChatRequest {
+                conversation: Some("c".into()),
+                message: "plan my day".into(),
+            },
+            "ChatRequest",
+        );
+        conforms(
+            &ChatRequest {
+                conversation: None,
+                message: "hi".into(),
+            },
+            "ChatRequest",
+        );
+        conforms(&ConfirmRequest { allow: true }, "ConfirmRequest");
+        conforms(
+            &ChatStatus {
+                provider: Some("anthropic".into()),
+                model: Some("claude".into()),
+            },
+            "ChatStatus",
+        );
+        conforms(
+            &ChatStatus {
+                provider: None,
+                model: None,
+            },
+            "ChatStatus",
+        );
+        let s = || "x".to_owned();
+        let events = [
+            (
+                ChatEvent::Started {
+                    conversation: s(),
+                    turn: s(),
+                },
+                "ChatStarted",
+            ),
+            (ChatEvent::Text { delta: s() }, "ChatText"),
+            (
+                ChatEvent::ToolCall {
+                    call_id: s(),
+                    tool: s(),
+                    summary: s(),
+                    write: true,
+                },
+                "ChatToolCall",
+            ),
+            (
+                ChatEvent::ToolResult {
+                    call_id: s(),
+                    ok: false,
+                    summary: s(),
+                },
+                "ChatToolResult",
+            ),
+            (
+                ChatEvent::ConfirmRequest {
+                    confirmation: s(),
+                    tool: s(),
+                    description: s(),
+                },
+                "ChatConfirmRequest",
+            ),
+            (
+                ChatEvent::ConfirmResolved {
+                    confirmation: s(),
+                    allowed: false,
+                },
+                "ChatConfirmResolved",
+            ),
+            (ChatEvent::Notice { message: s() }, "ChatNotice"),
+            (ChatEvent::Error { message: s() }, "ChatError"),
+            (ChatEvent::Done, "ChatDone"),
+        ];
+        let documented = &document()["paths"]["/api/chat"]["post"]["responses"]["200"]["content"]
+            ["text/event-stream"]["x-events"];
+        for (event, schema) in events {
+            conforms(&event, schema);
+            assert_eq!(
+                documented[event.name()]["$ref"],
+                format!("#/components/schemas/{schema}"),
+                "{}",
+                event.name()
+            );
+        }
+    }
+
+    #[test]
     fn the_checker_catches_drift() {
         let doc = document();
         let task = &doc["components"]["schemas"]["Task"];
@@ -790,5 +1247,17 @@ mod tests {
             }
         }
         walk(document(), document());
+    }
+
+    #[test]
+    fn the_mcp_token_conforms() {
+        conforms(
+            &pmt_wire::agent::McpToken {
+                access_token: "t".into(),
+                expires_in: 3600,
+                mcp_url: "http://127.0.0.1:8080/mcp".into(),
+            },
+            "McpToken",
+        );
     }
 }

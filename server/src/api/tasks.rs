@@ -23,16 +23,23 @@ async fn get_tasks(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> Result<Json<Snapshot>, AppError> {
-    let sub = &user.claims.sub;
+    Ok(Json(current_snapshot(&state, &user.claims.sub).await?))
+}
+
+/// The user's stored plan, aligned with the configuration and presented (decisions,
+/// ad-hoc tasks, source switches).
+///
+/// # Errors
+/// When the store cannot be read (500).
+pub(crate) async fn current_snapshot(state: &AppState, sub: &str) -> Result<Snapshot, AppError> {
     let stored = state.store.load_snapshot(sub).await.map_err(store_error)?;
     let snapshot = match stored {
         Some(snapshot) => refresh::align_statuses(&state.config, snapshot),
         None => refresh::pending_snapshot(&state.config),
     };
-    let snapshot = refresh::present(&state, sub, snapshot)
+    refresh::present(state, sub, snapshot)
         .await
-        .map_err(store_error)?;
-    Ok(Json(snapshot))
+        .map_err(store_error)
 }
 
 /// A store failure is ours: 500, details in the log only.

@@ -9,6 +9,10 @@
 //!
 //! A request whose client or redirect URI is wrong is answered with a page and never
 //! redirected: the server must not become an open redirector (RFC 9700 §4.11).
+//!
+//! Two clients may ask: the backend (its one registered redirect URI, the API as
+//! resource, sign-in scopes) and desktop MCP clients (a loopback redirect on any port,
+//! the MCP server as resource, MCP scopes; see [`super::mcp_client`]).
 
 use std::sync::Arc;
 
@@ -18,6 +22,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::fetch_metadata::is_cross_site;
+use super::mcp_client::{self, ClientKind, DESKTOP_MCP_CLIENT_ID, DESKTOP_MCP_CLIENT_NAME};
 use super::oauth_error::{ErrorCode, OAuthError};
 use super::pages::{self, html_response, ConsentView};
 use super::params::Params;
@@ -64,12 +69,14 @@ pub(super) struct CodeGrant {
 pub(super) enum Rejection {
     /// The client or redirect URI cannot be trusted: explain on a page, never redirect.
     Page(&'static str),
-    /// Tell the client, at its registered redirect URI.
+    /// Tell the client, at its (checked) redirect URI.
     Redirect {
         /// The error.
         error: OAuthError,
         /// The request's `state`, if it had a usable one.
         state: Option<String>,
+        /// Where to send it.
+        redirect_uri: String,
     },
 }
 
@@ -91,19 +98,30 @@ pub(super) fn check_authorization_request(
                 "The request does not say which app is asking (client_id is missing).",
             ))
         }
-        Ok(Some(id)) if id != settings.client_id => {
-            return Err(Rejection::Page(
-                "The app that sent you here is not registered with this server.",
-            ))
-        }
         Ok(Some(id)) => id.to_owned(),
+    };
+    let kind = if client_id == settings.client_id {
+        ClientKind::Backend
+    } else if client_id == DESKTOP_MCP_CLIENT_ID {
+        ClientKind::McpDesktop
+    } else {
+        return Err(Rejection::Page(
+            "The app that sent you here is not registered with this server.",
+        ));
     };
     let redirect_uri = match params.single("redirect_uri") {
         Err(_) => return Err(Rejection::Page("The request repeats redirect_uri.")),
         Ok(None) => return Err(Rejection::Page("The request has no redirect_uri.")),
-        Ok(Some(uri)) if uri != settings.redirect_uri => {
+        Ok(Some(uri)) if kind == ClientKind::Backend && uri != settings.redirect_uri => {
             return Err(Rejection::Page(
                 "The redirect_uri does not exactly match the one registered for this app.",
+            ))
+        }
+        Ok(Some(uri))
+            if kind == ClientKind::McpDesktop && !mcp_client::is_loopback_redirect(uri) =>
+        {
+            return Err(Rejection::Page(
+                "An MCP client must use a loopback redirect_uri (http://127.0.0.1:<port>/…).",
             ))
         }
         Ok(Some(uri)) => uri.to_owned(),
@@ -111,11 +129,13 @@ pub(super) fn check_authorization_request(
     let state = params.single("state").map_err(|r| Rejection::Redirect {
         error: r.into(),
         state: None,
+        redirect_uri: redirect_uri.clone(),
     })?;
     let state = state.map(str::to_owned);
     let fail = |error: OAuthError| Rejection::Redirect {
         error,
         state: state.clone(),
+        redirect_uri: redirect_uri.clone(),
     };
 
     match params.single("response_type").map_err(|r| fail(r.into()))? {
@@ -156,13 +176,18 @@ pub(super) fn check_authorization_request(
     let challenge = CodeChallenge::parse(challenge)
         .map_err(|e| fail(OAuthError::invalid_request(e.to_string())))?;
 
+    let own_resource = match kind {
+        ClientKind::Backend => &settings.resource,
+        ClientKind::McpDesktop => &settings.mcp_resource,
+    };
     let resource = match params.all("resource").as_slice() {
-        [] => settings.resource.clone(),
-        [one] if *one == settings.resource => settings.resource.clone(),
+        [] => own_resource.clone(),
+        [one] if one == own_resource => own_resource.clone(),
         [_] => {
-            return Err(fail(OAuthError::invalid_target(
-                "the only resource this app may sign in for is the backend",
-            )))
+            return Err(fail(OAuthError::invalid_target(match kind {
+                ClientKind::Backend => "the only resource this app may sign in for is the backend",
+                ClientKind::McpDesktop => "an MCP client may ask only for the MCP server",
+            })))
         }
         _ => {
             return Err(fail(OAuthError::invalid_target(
@@ -172,8 +197,13 @@ pub(super) fn check_authorization_request(
     };
 
     let requested = params.single("scope").map_err(|r| fail(r.into()))?;
-    let scopes =
-        granted_scopes(requested.unwrap_or(&settings.default_scope), settings).map_err(fail)?;
+    let scopes = match kind {
+        ClientKind::Backend => {
+            granted_scopes(requested.unwrap_or(&settings.default_scope), settings)
+        }
+        ClientKind::McpDesktop => mcp_client::granted_scopes(requested),
+    }
+    .map_err(fail)?;
 
     Ok(AuthorizationRequest {
         client_id,
@@ -220,8 +250,13 @@ pub(super) fn response_url(
     Ok(url.into())
 }
 
-/// Sends an authorization error back to the client.
-fn redirect_error(settings: &DemoAsSettings, error: &OAuthError, state: Option<&str>) -> Response {
+/// Sends an authorization error back to the client at its checked redirect URI.
+fn redirect_error(
+    settings: &DemoAsSettings,
+    redirect_uri: &str,
+    error: &OAuthError,
+    state: Option<&str>,
+) -> Response {
     let mut pairs = vec![
         ("error", error.code.as_str()),
         ("error_description", error.description.as_str()),
@@ -230,7 +265,7 @@ fn redirect_error(settings: &DemoAsSettings, error: &OAuthError, state: Option<&
         pairs.push(("state", state));
     }
     pairs.push(("iss", settings.issuer.as_str()));
-    redirect_to(&settings.redirect_uri, &pairs)
+    redirect_to(redirect_uri, &pairs)
 }
 
 fn redirect_to(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
@@ -265,19 +300,30 @@ pub(super) async fn get_authorize(
                 ),
             );
         }
-        Err(Rejection::Redirect { error, state: st }) => {
+        Err(Rejection::Redirect {
+            error,
+            state: st,
+            redirect_uri,
+        }) => {
             tracing::info!(
                 error = error.code.as_str(),
                 "refused an authorization request"
             );
-            return redirect_error(settings, &error, st.as_deref());
+            return redirect_error(settings, &redirect_uri, &error, st.as_deref());
         }
     };
     let scopes = request.scopes.clone();
     let request_state = request.state.clone();
+    let redirect_uri = request.redirect_uri.clone();
+    let client_name = if request.client_id == DESKTOP_MCP_CLIENT_ID {
+        DESKTOP_MCP_CLIENT_NAME
+    } else {
+        settings.client_name.as_str()
+    };
     let Ok(request_id) = state.pending.insert(request, now(), CONSENT_LIFETIME_SECS) else {
         return redirect_error(
             settings,
+            &redirect_uri,
             &OAuthError::new(
                 ErrorCode::TemporarilyUnavailable,
                 "too many sign-ins are waiting for consent",
@@ -293,7 +339,7 @@ pub(super) async fn get_authorize(
     html_response(
         StatusCode::OK,
         pages::consent_page(&ConsentView {
-            client_name: &settings.client_name,
+            client_name,
             user: &settings.user,
             scopes: &scopes,
             sources,
@@ -346,8 +392,14 @@ pub(super) async fn post_consent(
     if decision == Decision::Deny {
         tracing::info!(client_id = %request.client_id, "the demo user denied a sign-in");
         let denied = OAuthError::new(ErrorCode::AccessDenied, "The user denied the request");
-        return redirect_error(settings, &denied, request.state.as_deref());
+        return redirect_error(
+            settings,
+            &request.redirect_uri,
+            &denied,
+            request.state.as_deref(),
+        );
     }
+    let redirect_uri = request.redirect_uri.clone();
     let grant = CodeGrant {
         client_id: request.client_id,
         redirect_uri: request.redirect_uri,
@@ -362,7 +414,7 @@ pub(super) async fn post_consent(
             ErrorCode::TemporarilyUnavailable,
             "too many unredeemed codes",
         );
-        return redirect_error(settings, &busy, request.state.as_deref());
+        return redirect_error(settings, &redirect_uri, &busy, request.state.as_deref());
     };
     tracing::info!(%scope, "the demo user allowed a sign-in; code issued");
     let mut pairs = vec![("code", code.as_str())];
@@ -370,7 +422,7 @@ pub(super) async fn post_consent(
         pairs.push(("state", st));
     }
     pairs.push(("iss", settings.issuer.as_str()));
-    redirect_to(&settings.redirect_uri, &pairs)
+    redirect_to(&redirect_uri, &pairs)
 }
 
 fn consent_error(message: &str) -> Response {
@@ -426,7 +478,7 @@ mod tests {
 
     fn redirected_code(result: Result<AuthorizationRequest, Rejection>) -> ErrorCode {
         match result {
-            Err(Rejection::Redirect { error, state }) => {
+            Err(Rejection::Redirect { error, state, .. }) => {
                 assert_eq!(state.as_deref(), Some("st"));
                 error.code
             }
@@ -519,6 +571,63 @@ mod tests {
         assert_eq!(
             redirected_code(check(&with("scope", Some("openid gmail.read")))),
             ErrorCode::InvalidScope
+        );
+    }
+
+    /// A desktop MCP client's request: loopback redirect, the MCP resource.
+    fn mcp_desktop() -> Vec<(&'static str, String)> {
+        let mut pairs = with("client_id", Some(DESKTOP_MCP_CLIENT_ID));
+        for (k, v) in [
+            ("redirect_uri", "http://127.0.0.1:53682/oauth/callback"),
+            ("resource", "http://127.0.0.1:8123/mcp"),
+            ("scope", "plan.read plan.write"),
+        ] {
+            pairs.retain(|(name, _)| *name != k);
+            pairs.push((k, v.to_owned()));
+        }
+        pairs
+    }
+
+    #[test]
+    fn a_desktop_mcp_client_gets_the_mcp_resource_and_scopes_at_its_loopback_redirect() {
+        let r = check(&mcp_desktop()).expect("good MCP request");
+        assert_eq!(r.client_id, DESKTOP_MCP_CLIENT_ID);
+        assert_eq!(r.redirect_uri, "http://127.0.0.1:53682/oauth/callback");
+        assert_eq!(r.resource, "http://127.0.0.1:8123/mcp");
+        assert_eq!(r.scopes, ["plan.read", "plan.write"]);
+        let mut defaults = mcp_desktop();
+        defaults.retain(|(k, _)| *k != "resource" && *k != "scope");
+        let r = check(&defaults).expect("defaults");
+        assert_eq!(r.resource, "http://127.0.0.1:8123/mcp");
+        assert_eq!(r.scopes, ["plan.read", "plan.write"]);
+    }
+
+    #[test]
+    fn a_desktop_mcp_client_is_held_to_loopback_the_mcp_resource_and_mcp_scopes() {
+        let mut remote = mcp_desktop();
+        remote.retain(|(k, _)| *k != "redirect_uri");
+        remote.push(("redirect_uri", "https://evil.example/cb".to_owned()));
+        assert!(matches!(check(&remote), Err(Rejection::Page(_))));
+        for (name, value, code) in [
+            ("resource", "urn:pmt:api", ErrorCode::InvalidTarget),
+            ("resource", "urn:pmt:gmail", ErrorCode::InvalidTarget),
+            ("scope", "openid plan.read", ErrorCode::InvalidScope),
+        ] {
+            let mut pairs = mcp_desktop();
+            pairs.retain(|(k, _)| *k != name);
+            pairs.push((name, value.to_owned()));
+            let result = check(&pairs);
+            assert!(
+                matches!(&result, Err(Rejection::Redirect { redirect_uri, .. })
+                    if redirect_uri == "http://127.0.0.1:53682/oauth/callback"),
+                "{name}={value}: {result:?}"
+            );
+            assert_eq!(redirected_code(result), code, "{name}={value}");
+        }
+        // The backend cannot ask for the MCP resource either.
+        assert_eq!(
+            redirected_code(check(&with("resource", Some("http://127.0.0.1:8123/mcp")))),
+            ErrorCode::InvalidTarget
         );
     }
 

@@ -1,6 +1,12 @@
 //! RFC 8693 token exchange: a session token (audience = the backend) becomes a
 //! short-lived token for exactly one source, with at most that source's scopes.
 //!
+//! The subject token may have one of two audiences, both served by the backend: its
+//! API (a session token, which must have been issued to the exchanging client) or its
+//! MCP endpoint (a token an MCP client presented there; the backend exchanges it as
+//! that resource's server, so it is never passed upstream itself). A subject token for
+//! any other audience is refused.
+//!
 //! Errors follow RFC 8693 §2.2.2: a bad request or an unacceptable subject token is
 //! `invalid_request`; a resource we will not issue for is `invalid_target`, and so is a
 //! resource whose grant the user revoked ("the user revoked access to <resource>") —
@@ -14,7 +20,7 @@ use super::oauth_error::OAuthError;
 use super::params::Params;
 use super::token::{sign, TokenResponse};
 use super::{AsState, ResourcePolicy, EXCHANGED_TOKEN_LIFETIME_SECS};
-use crate::auth::validate::{validate, Expectations};
+use crate::auth::validate::{validate, Claims, Expectations, TokenError};
 
 /// The RFC 8693 token type of access tokens, the only type taken and issued here.
 pub(super) const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
@@ -102,6 +108,72 @@ fn granted_scopes(
     Ok(scopes)
 }
 
+/// Which of the backend's two audiences a subject token was issued for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubjectAudience {
+    /// The API: a session token.
+    Api,
+    /// The MCP endpoint: a token an MCP client presented there.
+    Mcp,
+}
+
+/// Validates the subject token against our own keys for one of the backend's two
+/// audiences (API first, then MCP), and checks the exchanging client may use it.
+fn validate_subject(
+    state: &AsState,
+    client: &AuthenticatedClient,
+    token: &str,
+    now: i64,
+) -> Result<Claims, OAuthError> {
+    let settings = &state.settings;
+    let expect = |audience: &str| Expectations {
+        leeway_secs: SUBJECT_LEEWAY_SECS,
+        ..Expectations::new(settings.issuer.as_str(), audience)
+    };
+    let refused = |e: TokenError| {
+        OAuthError::invalid_request(format!("the subject token is not acceptable: {e}"))
+    };
+    let (subject, audience) =
+        match validate(token, &state.own_keys, &expect(&settings.resource), now) {
+            Ok(claims) => (claims, SubjectAudience::Api),
+            Err(TokenError::WrongAudience) => {
+                let claims = validate(token, &state.own_keys, &expect(&settings.mcp_resource), now)
+                    .map_err(refused)?;
+                (claims, SubjectAudience::Mcp)
+            }
+            Err(e) => return Err(refused(e)),
+        };
+    check_subject_client(
+        audience,
+        subject.client_id.as_deref(),
+        &client.client_id,
+        &settings.client_id,
+    )?;
+    Ok(subject)
+}
+
+/// Who may exchange a subject token (pure): a session token only the client it was
+/// issued to; an MCP token only the backend, the MCP resource's own server (the token
+/// names the MCP client it was issued to, which never exchanges anything).
+fn check_subject_client(
+    audience: SubjectAudience,
+    issued_to: Option<&str>,
+    exchanging: &str,
+    backend: &str,
+) -> Result<(), OAuthError> {
+    let allowed = match audience {
+        SubjectAudience::Api => issued_to == Some(exchanging),
+        SubjectAudience::Mcp => exchanging == backend,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(OAuthError::invalid_request(
+            "the subject token was not issued to this client",
+        ))
+    }
+}
+
 /// Handles `grant_type=urn:ietf:params:oauth:grant-type:token-exchange` for an
 /// authenticated (hence confidential) client.
 ///
@@ -115,18 +187,7 @@ pub(super) fn exchange(
 ) -> Result<TokenResponse, OAuthError> {
     let settings = &state.settings;
     let request = parse_request(params)?;
-    let expect = Expectations {
-        leeway_secs: SUBJECT_LEEWAY_SECS,
-        ..Expectations::new(settings.issuer.as_str(), settings.resource.as_str())
-    };
-    let subject = validate(request.subject_token, &state.own_keys, &expect, now).map_err(|e| {
-        OAuthError::invalid_request(format!("the subject token is not acceptable: {e}"))
-    })?;
-    if subject.client_id.as_deref() != Some(client.client_id.as_str()) {
-        return Err(OAuthError::invalid_request(
-            "the subject token was not issued to this client",
-        ));
-    }
+    let subject = validate_subject(state, client, request.subject_token, now)?;
     let policy = settings.resource_policy(request.resource).ok_or_else(|| {
         OAuthError::invalid_target("this server does not issue tokens for that resource")
     })?;
@@ -216,6 +277,16 @@ mod tests {
             parse(&format!("{r}&audience=gmail")),
             Err(ErrorCode::InvalidTarget)
         );
+    }
+
+    #[test]
+    fn a_session_token_is_exchanged_only_by_its_client_and_an_mcp_token_only_by_the_backend() {
+        use SubjectAudience::{Api, Mcp};
+        assert!(check_subject_client(Api, Some("pmt-tmb"), "pmt-tmb", "pmt-tmb").is_ok());
+        assert!(check_subject_client(Api, Some("other"), "pmt-tmb", "pmt-tmb").is_err());
+        assert!(check_subject_client(Api, None, "pmt-tmb", "pmt-tmb").is_err());
+        assert!(check_subject_client(Mcp, Some("pmt-mcp-local"), "pmt-tmb", "pmt-tmb").is_ok());
+        assert!(check_subject_client(Mcp, Some("pmt-mcp-local"), "other", "pmt-tmb").is_err());
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub(super) struct Metadata {
     response_modes_supported: [&'static str; 1],
     grant_types_supported: [&'static str; 2],
     code_challenge_methods_supported: [&'static str; 1],
-    token_endpoint_auth_methods_supported: [&'static str; 2],
+    token_endpoint_auth_methods_supported: [&'static str; 3],
     authorization_response_iss_parameter_supported: bool,
     scopes_supported: Vec<String>,
     subject_types_supported: [&'static str; 1],
@@ -94,7 +94,12 @@ pub(super) fn metadata(settings: &DemoAsSettings) -> Metadata {
         response_modes_supported: ["query"],
         grant_types_supported: ["authorization_code", TOKEN_EXCHANGE_GRANT],
         code_challenge_methods_supported: ["S256"],
-        token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+        // `none`: desktop MCP clients (public, PKCE only; see `mcp_client`).
+        token_endpoint_auth_methods_supported: [
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
         authorization_response_iss_parameter_supported: true,
         scopes_supported: settings.all_scopes(),
         subject_types_supported: ["public"],

@@ -1,8 +1,9 @@
 //! The demo-mode authorization server, served by the backend on its own loopback origin.
 //!
 //! Demo mode has to run the same sign-in and token-exchange code as production, so this
-//! is a small but real OAuth 2.0 authorization server for one user (Dana Demo) and one
-//! confidential client (the backend):
+//! is a small but real OAuth 2.0 authorization server for one user (Dana Demo), one
+//! confidential client (the backend) and one public client (desktop MCP clients, which
+//! get tokens for the MCP server only):
 //!
 //! - discovery metadata (RFC 8414, and the same document at the OpenID path),
 //! - `GET {issuer}/authorize`: authorization code with PKCE S256 only, exact redirect URI,
@@ -15,7 +16,8 @@
 //!   be revoked and restored at run time (tests and simulators use it too).
 //!
 //! Access tokens are stateless JWTs (RFC 9068 `at+jwt`); nothing issued can be revoked
-//! later, which is why they are short-lived (15 min for sessions, 5 min per resource).
+//! later, which is why they are short-lived (15 min for sessions, 5 min per resource,
+//! an hour for MCP clients, whose users paste or store them).
 //!
 //! Modules, pure rules first:
 //! - `settings`: who the user, the client and the resources are.
@@ -31,6 +33,9 @@
 //! - `fetch_metadata`: refusing cross-site form posts.
 //! - `client_auth`: who is calling the token endpoint.
 //! - `authorize`, `token`, `exchange`: the endpoints.
+//! - `mcp_token`: MCP-audience tokens for local MCP clients (`POST /api/mcp/token`).
+//! - `mcp_client`: the public client desktop MCP clients use for the full OAuth flow
+//!   (loopback redirect, PKCE, `resource` = the MCP server).
 
 mod access_token;
 mod authorize;
@@ -39,6 +44,8 @@ mod exchange;
 mod fetch_metadata;
 mod grants;
 mod keys;
+mod mcp_client;
+mod mcp_token;
 mod metadata;
 mod oauth_error;
 mod pages;
@@ -58,9 +65,12 @@ use axum::Router;
 
 pub use grants::GrantRegistry;
 pub use keys::KEY_FILE_NAME;
+pub use mcp_client::DESKTOP_MCP_CLIENT_ID;
+pub use mcp_token::IssuedMcpToken;
 pub use settings::{
     DemoAsSettings, DemoUser, ResourcePolicy, CODE_LIFETIME_SECS, CONSENT_LIFETIME_SECS,
-    EXCHANGED_TOKEN_LIFETIME_SECS, SESSION_TOKEN_LIFETIME_SECS,
+    EXCHANGED_TOKEN_LIFETIME_SECS, LOCAL_MCP_CLIENT_ID, MCP_SCOPES, MCP_TOKEN_LIFETIME_SECS,
+    SESSION_TOKEN_LIFETIME_SECS,
 };
 
 use crate::auth::validate::KeySet;
@@ -198,6 +208,20 @@ impl DemoAs {
             self.state.grants.revoke(resource);
         }
         known
+    }
+
+    /// Issues an MCP-audience access token for `subject` (the signed-in user) to the
+    /// local MCP client, for `POST /api/mcp/token`.
+    ///
+    /// # Errors
+    /// When signing fails (should not happen with a loaded key).
+    pub fn issue_mcp_token(&self, subject: &str) -> Result<IssuedMcpToken, DemoAsError> {
+        mcp_token::issue(&self.state, subject, now())
+    }
+
+    /// The MCP server's resource identifier this server issues MCP tokens for.
+    pub fn mcp_resource(&self) -> &str {
+        &self.state.settings.mcp_resource
     }
 
     /// Restores a revoked grant. Returns false for a resource the server does not know.

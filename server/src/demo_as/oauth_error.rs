@@ -17,6 +17,8 @@ pub(super) enum ErrorCode {
     InvalidRequest,
     /// Client authentication failed.
     InvalidClient,
+    /// The client may not use this grant type (a public client asking for token exchange).
+    UnauthorizedClient,
     /// Code unknown, expired, used, or bound to something else; wrong verifier.
     InvalidGrant,
     /// A grant type this server does not implement.
@@ -41,6 +43,7 @@ impl ErrorCode {
         match self {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidClient => "invalid_client",
+            Self::UnauthorizedClient => "unauthorized_client",
             Self::InvalidGrant => "invalid_grant",
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::UnsupportedResponseType => "unsupported_response_type",

@@ -12,6 +12,19 @@ use super::keys::KEY_FILE_NAME;
 pub const SESSION_TOKEN_LIFETIME_SECS: i64 = 900;
 /// Lifetime of a token issued by token exchange (audience = one source), in seconds.
 pub const EXCHANGED_TOKEN_LIFETIME_SECS: i64 = 300;
+/// Lifetime of an MCP access token (audience = the MCP server), in seconds.
+///
+/// One hour: long enough that a desktop client configured by hand with a pasted token
+/// works through a session, short enough that a token left in a config file is soon
+/// useless. Like every token here it is a stateless JWT that cannot be revoked, and
+/// it is only ever accepted at `/mcp` (and as the subject of the backend's own token
+/// exchanges), never at `/api`.
+pub const MCP_TOKEN_LIFETIME_SECS: i64 = 3600;
+/// The client id written into MCP tokens issued for local clients by
+/// `POST /api/mcp/token` (the activity trail shows it as the acting app).
+pub const LOCAL_MCP_CLIENT_ID: &str = "pmt-mcp-local";
+/// The scopes of an MCP token: reading the plan and changing local decisions.
+pub const MCP_SCOPES: [&str; 2] = [crate::mcp::scope::READ, crate::mcp::scope::WRITE];
 /// Lifetime of an authorization code, in seconds.
 pub const CODE_LIFETIME_SECS: i64 = 60;
 /// How long a consent page can be answered, in seconds.
@@ -99,6 +112,9 @@ pub struct DemoAsSettings {
     /// The backend's resource identifier: the audience of session tokens and the only
     /// `resource` an authorization request may name.
     pub resource: String,
+    /// The MCP server's resource identifier: the audience of MCP tokens, and the only
+    /// other audience a token-exchange subject token may carry.
+    pub mcp_resource: String,
     /// Scope granted when an authorization request names none.
     pub default_scope: String,
     /// Where the PKCS#8 signing key is kept.
@@ -123,6 +139,7 @@ impl DemoAsSettings {
             client_secret: config.auth.client_secret.clone(),
             redirect_uri: config.redirect_uri(),
             resource: config.auth.resource.clone(),
+            mcp_resource: config.auth.mcp_resource.clone(),
             default_scope: config.auth.scope.clone(),
             key_path: config.data_dir.join(KEY_FILE_NAME),
             user: DemoUser::dana(),
@@ -142,12 +159,19 @@ impl DemoAsSettings {
         scopes
     }
 
-    /// Every scope this server can grant (sign-in scopes, then the resources').
+    /// Every scope this server can grant (sign-in scopes, the resources', then the
+    /// MCP server's).
     pub fn all_scopes(&self) -> Vec<String> {
         let mut scopes = self.sign_in_scopes();
-        for s in self.resources.iter().flat_map(|r| r.scopes.iter()) {
-            if !scopes.contains(s) {
-                scopes.push(s.clone());
+        let mcp = MCP_SCOPES.iter().map(|s| (*s).to_owned());
+        for s in self
+            .resources
+            .iter()
+            .flat_map(|r| r.scopes.clone())
+            .chain(mcp)
+        {
+            if !scopes.contains(&s) {
+                scopes.push(s);
             }
         }
         scopes

@@ -1,6 +1,9 @@
 //! The token endpoint: client authentication, then the authorization code grant here
 //! and RFC 8693 token exchange in [`super::exchange`].
 //!
+//! Desktop MCP clients are public ([`super::mcp_client`]): they redeem codes with PKCE
+//! and no secret, for an MCP-audience token, and may not exchange tokens.
+//!
 //! A code is spent by its first presentation from the authenticated client, whatever
 //! the outcome, so a wrong verifier cannot be retried. A second redemption is refused
 //! with `invalid_grant`; the tokens the first one issued cannot be revoked because they
@@ -19,12 +22,13 @@ use super::access_token::{AccessTokenClaims, TokenSpec};
 use super::authorize::CodeGrant;
 use super::client_auth::{authenticate, AuthenticatedClient};
 use super::exchange;
+use super::mcp_client::{public_client, DESKTOP_MCP_CLIENT_ID};
 use super::metadata::TOKEN_EXCHANGE_GRANT;
 use super::oauth_error::{no_store, ErrorCode, OAuthError};
 use super::params::Params;
 use super::pkce::{CodeVerifier, PkceError};
 use super::store::TakeError;
-use super::{now, AsState, SESSION_TOKEN_LIFETIME_SECS};
+use super::{now, AsState, MCP_TOKEN_LIFETIME_SECS, SESSION_TOKEN_LIFETIME_SECS};
 
 /// A successful token response (RFC 6749 §5.1, RFC 8693 §2.2.1).
 #[derive(Clone, Serialize)]
@@ -104,10 +108,19 @@ fn token(
         ));
     }
     let params = Params::parse(body);
-    let client = authenticate(headers, &params, &state.settings)?;
+    let client = match public_client(headers, &params)? {
+        Some(public) => public,
+        None => authenticate(headers, &params, &state.settings)?,
+    };
     match params.single("grant_type")? {
         None => Err(OAuthError::missing("grant_type")),
         Some("authorization_code") => redeem_code(state, &client, &params, now),
+        Some(TOKEN_EXCHANGE_GRANT) if client.client_id == DESKTOP_MCP_CLIENT_ID => {
+            Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "a public client cannot exchange tokens",
+            ))
+        }
         Some(TOKEN_EXCHANGE_GRANT) => exchange::exchange(state, &client, &params, now),
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
@@ -200,6 +213,14 @@ fn redeem_code(
         },
     )?;
     let settings = &state.settings;
+    // An MCP client's token lives as long as the one `POST /api/mcp/token` hands out,
+    // and names the user the same way, so the activity trail labels both alike.
+    let for_mcp = grant.resource == settings.mcp_resource;
+    let lifetime_secs = if for_mcp {
+        MCP_TOKEN_LIFETIME_SECS
+    } else {
+        SESSION_TOKEN_LIFETIME_SECS
+    };
     let mut claims = AccessTokenClaims::new(
         &TokenSpec {
             issuer: &settings.issuer,
@@ -207,22 +228,22 @@ fn redeem_code(
             audience: &grant.resource,
             client_id: &client.client_id,
             scopes: &grant.scopes,
-            lifetime_secs: SESSION_TOKEN_LIFETIME_SECS,
+            lifetime_secs,
         },
         now,
     );
     if grant.subject == settings.user.sub {
-        let has = |s: &str| grant.scopes.iter().any(|g| g == s);
+        let has = |s: &str| for_mcp || grant.scopes.iter().any(|g| g == s);
         claims.name = has("profile").then(|| settings.user.name.clone());
         claims.email = has("email").then(|| settings.user.email.clone());
     }
     let access_token = sign(state, &claims)?;
-    tracing::info!(client_id = %client.client_id, scope = %claims.scope, "issued a session token");
+    tracing::info!(client_id = %client.client_id, scope = %claims.scope, "issued an access token for a code");
     Ok(TokenResponse {
         access_token,
         issued_token_type: None,
         token_type: "Bearer",
-        expires_in: SESSION_TOKEN_LIFETIME_SECS,
+        expires_in: lifetime_secs,
         scope: claims.scope,
     })
 }

@@ -49,6 +49,7 @@ pub fn link(tasks: &mut [Task]) {
 /// A meeting today that has not ended: what prep can be for.
 #[derive(Debug)]
 struct UpcomingMeeting<'a> {
+    id: &'a TaskId,
     title: &'a str,
     starts_at: i64,
     refs: &'a [String],
@@ -86,6 +87,23 @@ pub fn contributions(tasks: &[Task], today: &Today, w: &ScoringWeights) -> Vec<V
         .collect()
 }
 
+/// For each task, the meeting today (not ended) it is prep for, by the same rule that
+/// scores prep: the soonest such meeting, or `None`. Meetings are prep for nothing.
+/// One entry per task, in the same order (the day plan puts prep blocks before these
+/// meetings).
+pub fn prep_targets(tasks: &[Task], today: &Today) -> Vec<Option<TaskId>> {
+    let meetings = upcoming_meetings(tasks, today);
+    tasks
+        .iter()
+        .map(|task| {
+            if is_meeting(task.kind) {
+                return None;
+            }
+            prep_for(task, &meetings).map(|m| m.id.clone())
+        })
+        .collect()
+}
+
 fn is_meeting(kind: TaskKind) -> bool {
     matches!(kind, TaskKind::Meeting | TaskKind::Rsvp)
 }
@@ -102,6 +120,7 @@ fn upcoming_meetings<'a>(tasks: &'a [Task], today: &Today) -> Vec<UpcomingMeetin
             let today_and_not_over =
                 start >= today.start && start < today.end && end.max(start) > today.now;
             (today_and_not_over && !all_day).then_some(UpcomingMeeting {
+                id: &t.id,
                 title: &t.title,
                 starts_at: start,
                 refs: &t.refs,
@@ -303,6 +322,19 @@ mod tests {
             "a meeting's urgency is its time, not its links"
         );
         assert!(parts[2].is_empty());
+    }
+
+    #[test]
+    fn prep_targets_name_the_meeting_each_task_prepares() {
+        let t = today();
+        let doc = "gdoc:1BudgetQ3DocAcme00000000000";
+        let tasks = vec![
+            meeting("Budget review", t.now + 40 * 60, &[doc]),
+            task(Source::GoogleDrive, "comment", TaskKind::DocComment, &[doc]),
+            task(Source::Slack, "lunch", TaskKind::Mention, &[]),
+        ];
+        let targets = prep_targets(&tasks, &t);
+        assert_eq!(targets, vec![None, Some(tasks[0].id.clone()), None]);
     }
 
     #[test]

@@ -191,12 +191,24 @@ async fn drive(
         },
         trail,
     };
-    let enabled: Vec<SourceConfig> = config.enabled_sources().cloned().collect();
+    let sub = &user.claims.sub;
+    // Fail closed: a source the user turned off must not be exchanged for.
+    let off = match state.store.disabled_sources(sub).await {
+        Ok(off) => off,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read the user's source switches");
+            return Step::Failed("the source switches could not be read".to_owned());
+        }
+    };
+    let enabled: Vec<SourceConfig> = config
+        .enabled_sources()
+        .filter(|s| !off.contains(&s.kind))
+        .cloned()
+        .collect();
     let runs = match schedule {
         Schedule::Concurrent => run_concurrently(&ctx, &enabled, log).await,
         Schedule::Sequential => run_sequentially(&ctx, &enabled, log).await,
     };
-    let sub = &user.claims.sub;
     let (decisions, adhoc) =
         match tokio::try_join!(state.store.decisions(sub), state.store.list_adhoc(sub)) {
             Ok(found) => found,
@@ -218,6 +230,7 @@ async fn drive(
         // The user still gets the fresh plan; the next read shows the previous one.
         tracing::error!(error = %e, "could not store the snapshot");
     }
+    let snapshot = apply_switches(snapshot, &off);
     Step::Event(RefreshEvent::Done(Box::new(snapshot)))
 }
 
@@ -346,8 +359,8 @@ pub fn align_statuses(config: &Config, mut snapshot: Snapshot) -> Snapshot {
     snapshot
 }
 
-/// A stored snapshot with the user's current decisions and ad-hoc tasks applied,
-/// scored for now.
+/// A stored snapshot with the user's current decisions, ad-hoc tasks and source
+/// switches applied, scored for now.
 ///
 /// # Errors
 /// When the store cannot be read.
@@ -356,17 +369,49 @@ pub async fn present(
     sub: &str,
     snapshot: Snapshot,
 ) -> Result<Snapshot, StoreError> {
-    let (decisions, adhoc) =
-        tokio::try_join!(state.store.decisions(sub), state.store.list_adhoc(sub))?;
+    let (decisions, adhoc, off) = tokio::try_join!(
+        state.store.decisions(sub),
+        state.store.list_adhoc(sub),
+        state.store.disabled_sources(sub)
+    )?;
     let now = unix_now();
     let today = Today::at(now, &state.config.time_zone).unwrap_or_else(|_| Today::utc(now));
-    Ok(plan::snapshot::assemble(
-        snapshot,
-        &adhoc,
-        &decisions,
-        &today,
-        &state.config.scoring,
-    ))
+    let snapshot =
+        plan::snapshot::assemble(snapshot, &adhoc, &decisions, &today, &state.config.scoring);
+    Ok(apply_switches(snapshot, &off))
+}
+
+/// The user's switches over a snapshot (pure): a source turned off shows
+/// [`SourceState::Off`] and its tasks are hidden (links to them dropped), whatever
+/// was fetched before. Only configured sources can be off; the stored snapshot keeps
+/// its data, so turning a source back on shows the last fetch until the next refresh.
+pub fn apply_switches(mut snapshot: Snapshot, off: &[Source]) -> Snapshot {
+    if off.is_empty() {
+        return snapshot;
+    }
+    for status in &mut snapshot.sources {
+        if off.contains(&status.source) && status.state != SourceState::Disabled {
+            status.state = SourceState::Off;
+            status.duration_ms = 0;
+        }
+    }
+    let hidden: Vec<Source> = snapshot
+        .sources
+        .iter()
+        .filter(|s| s.state == SourceState::Off)
+        .map(|s| s.source)
+        .collect();
+    let gone: std::collections::HashSet<pmt_wire::TaskId> = snapshot
+        .tasks
+        .iter()
+        .filter(|t| hidden.contains(&t.source))
+        .map(|t| t.id.clone())
+        .collect();
+    snapshot.tasks.retain(|t| !hidden.contains(&t.source));
+    for task in &mut snapshot.tasks {
+        task.links.retain(|l| !gone.contains(l));
+    }
+    snapshot
 }
 
 #[cfg(test)]

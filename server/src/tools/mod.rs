@@ -6,12 +6,35 @@
 //! runs without [`Consent`]: the agent passes [`Consent::None`] until the user pressed
 //! Allow in the chat, so an unconfirmed write is refused here, whatever the model says.
 //! Every call is recorded in the activity trail.
+//!
+//! - [`specs`]: names, descriptions and input schemas.
+//! - [`args`]: arguments checked against the schemas; their one-line summaries.
+//! - [`reads`]: today's list, refresh, one source now, the day plan.
+//! - [`decide`]: the local decisions (the only writes).
+//! - [`record`]: the activity entry of every call, tokens redacted.
+//! - [`today`]: the list and plan as the dashboard shows them (store reads).
+//! - [`view`]: tasks as a model reads them.
+//!
+//! A call goes: name → arguments → consent (writes) → run, and whichever step ends
+//! it, one activity entry says how ([`record`] explains the confirmation recorded).
 
+pub mod args;
+pub mod decide;
+pub mod reads;
+pub mod record;
+pub mod specs;
+pub mod today;
+pub mod view;
+
+use pmt_wire::activity::{Confirmation, Outcome};
 use pmt_wire::Source;
 
 use crate::activity::Trail;
 use crate::auth::AuthUser;
 use crate::AppState;
+use args::Args;
+use decide::Decision;
+use record::Entry;
 
 /// Every tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,27 +136,38 @@ pub enum ToolError {
 
 /// The registry: every tool's spec, in a stable order.
 pub fn specs() -> Vec<ToolSpec> {
-    Vec::new()
+    specs::all().into_iter().map(specs::spec).collect()
 }
 
 /// Looks a tool up by its wire name.
 pub fn find(name: &str) -> Option<ToolName> {
-    let _ = name;
-    None
+    ToolName::parse(name)
 }
 
 /// Checks a call's name and arguments without running it, and says in words what a
 /// write would do ("Dismiss 'Weekly digest' (Gmail)"), for the confirmation prompt.
+/// Nothing is recorded: the caller records what it does with the answer.
 ///
 /// # Errors
-/// Unknown tool, invalid arguments, unknown task.
+/// Unknown tool, invalid arguments, unknown task, a task that cannot be dismissed.
 pub async fn describe(
     state: &AppState,
     user: &AuthUser,
     call: &ToolCall,
 ) -> Result<String, ToolError> {
-    let _ = (state, user);
-    Err(ToolError::UnknownTool(call.name.clone()))
+    let tool = find(&call.name).ok_or_else(|| ToolError::UnknownTool(call.name.clone()))?;
+    let args = args::parse(tool, &call.arguments)?;
+    if let Some((id, decision)) = write_of(tool, &args) {
+        let task = decide::check(state, &user.claims.sub, id, decision).await?;
+        return Ok(decide::describe(&task, decision));
+    }
+    Ok(match tool {
+        ToolName::GetTodaysTasks => "Read today's task list (the stored snapshot)".to_owned(),
+        ToolName::RefreshAllSources => "Fetch every source now".to_owned(),
+        ToolName::ReadSource(source) => format!("Fetch {} now", source.label()),
+        ToolName::PlanMyDay => "Build today's plan".to_owned(),
+        other => specs::spec(other).title,
+    })
 }
 
 /// Runs a call for `user`, recording it (and any token exchange it makes) in `trail`.
@@ -147,6 +181,114 @@ pub async fn call(
     call: &ToolCall,
     consent: Consent,
 ) -> Result<ToolOutput, ToolError> {
-    let _ = (state, user, trail, consent);
-    Err(ToolError::UnknownTool(call.name.clone()))
+    let secret = Some(user.token.expose());
+    let Some(tool) = find(&call.name) else {
+        let error = ToolError::UnknownTool(call.name.clone());
+        let entry = Entry {
+            tool: &call.name,
+            write: false,
+            arguments: &args::raw_summary(&call.arguments),
+            confirmation: Confirmation::NotNeeded,
+            detail: &format!("not run: {error}"),
+        };
+        record::append(trail, Outcome::Refused, entry, secret).await;
+        return Err(error);
+    };
+    let name = tool.name();
+    let write = tool.is_write();
+    let confirmation = record::confirmation(write, consent);
+    let args = match args::parse(tool, &call.arguments) {
+        Ok(args) => args,
+        Err(error) => {
+            let entry = Entry {
+                tool: &name,
+                write,
+                arguments: &args::raw_summary(&call.arguments),
+                confirmation,
+                detail: &format!("not run: {error}"),
+            };
+            record::append(trail, Outcome::Refused, entry, secret).await;
+            return Err(error);
+        }
+    };
+    let summary = args::summary(&args);
+    let result = if write && consent == Consent::None {
+        Err(ToolError::NeedsConfirmation(name.clone()))
+    } else {
+        run(state, user, trail, tool, args).await
+    };
+    let (outcome, detail) = match &result {
+        Ok(output) => (Outcome::Ok, output.summary.clone()),
+        Err(e @ ToolError::NeedsConfirmation(_)) => (
+            Outcome::Refused,
+            format!("not run: no confirmation given ({e})"),
+        ),
+        Err(e) => (record::outcome(e), e.to_string()),
+    };
+    let entry = Entry {
+        tool: &name,
+        write,
+        arguments: &summary,
+        confirmation,
+        detail: &detail,
+    };
+    record::append(trail, outcome, entry, secret).await;
+    result
+}
+
+/// Records a write the user denied (pressed Deny, or let the confirmation lapse): it
+/// did not run. Outcome refused, [`Confirmation::Denied`].
+pub async fn record_denied(trail: &Trail, call: &ToolCall) {
+    let tool = find(&call.name);
+    let arguments = match tool.map(|t| args::parse(t, &call.arguments)) {
+        Some(Ok(args)) => args::summary(&args),
+        _ => args::raw_summary(&call.arguments),
+    };
+    let entry = Entry {
+        tool: &call.name,
+        write: tool.is_some_and(ToolName::is_write),
+        arguments: &arguments,
+        confirmation: Confirmation::Denied,
+        detail: "not run: the user denied it",
+    };
+    record::append(trail, Outcome::Refused, entry, None).await;
+}
+
+/// Runs a checked call.
+async fn run(
+    state: &AppState,
+    user: &AuthUser,
+    trail: &Trail,
+    tool: ToolName,
+    args: Args,
+) -> Result<ToolOutput, ToolError> {
+    if let Some((id, decision)) = write_of(tool, &args) {
+        return decide::apply(state, &user.claims.sub, id, decision).await;
+    }
+    match (tool, &args) {
+        (ToolName::GetTodaysTasks, Args::GetTodaysTasks(filter)) => {
+            reads::get_todays_tasks(state, user, filter).await
+        }
+        (ToolName::RefreshAllSources, Args::None) => {
+            reads::refresh_all_sources(state, user, trail).await
+        }
+        (ToolName::ReadSource(source), Args::None) => {
+            reads::read_source(state, user, trail, source).await
+        }
+        (ToolName::PlanMyDay, Args::None) => reads::plan_my_day(state, user).await,
+        (tool, _) => Err(ToolError::Failed(format!(
+            "{} got arguments it does not take",
+            tool.name()
+        ))),
+    }
+}
+
+/// The task and decision of a write call (its arguments checked); `None` for reads.
+fn write_of(tool: ToolName, args: &Args) -> Option<(&pmt_wire::TaskId, Decision)> {
+    match (tool, args) {
+        (ToolName::DismissTask, Args::Task(id)) => Some((id, Decision::Dismiss)),
+        (ToolName::RestoreTask, Args::Task(id)) => Some((id, Decision::Restore)),
+        (ToolName::SetTaskPriority, Args::Priority(id, p)) => Some((id, Decision::Priority(*p))),
+        _ => None,
+    }
 }
