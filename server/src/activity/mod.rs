@@ -8,6 +8,7 @@ use pmt_wire::activity::{ActivityEntry, ActivityEvent, Actor, GroupKind, Outcome
 
 use crate::auth::AuthUser;
 use crate::store::{NewActivity, Store};
+use crate::AppState;
 
 /// Who is acting and which group the entries belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +58,29 @@ impl Trail {
             user_label,
             origin,
         }
+    }
+
+    /// A trail for a session-token caller (the dashboard, or the agent acting in it):
+    /// the app is the token's `client_id`, else the configured PWA client.
+    pub fn for_session(
+        state: &AppState,
+        user: &AuthUser,
+        actor: Actor,
+        group_kind: GroupKind,
+        group_id: impl Into<String>,
+    ) -> Self {
+        let client = user
+            .claims
+            .client_id
+            .clone()
+            .unwrap_or_else(|| state.config.auth.client_id.clone());
+        let origin = Origin {
+            actor,
+            client,
+            group_kind,
+            group_id: group_id.into(),
+        };
+        Self::new(state.store.clone(), user, origin)
     }
 
     /// The same user and actor in another group (a refresh started by a chat turn

@@ -34,7 +34,7 @@ use pmt_wire::activity::{Actor, GroupKind};
 use pmt_wire::agent::{ChatEvent, ChatStatus};
 use tokio::sync::mpsc;
 
-use crate::activity::{Origin, Trail};
+use crate::activity::Trail;
 use crate::auth::AuthUser;
 use crate::config::Config;
 use crate::AppState;
@@ -131,20 +131,12 @@ pub async fn run_turn(
     tx: mpsc::Sender<ChatEvent>,
 ) {
     let turn_id = uuid::Uuid::new_v4().to_string();
-    let client = user
-        .claims
-        .client_id
-        .clone()
-        .unwrap_or_else(|| state.config.auth.client_id.clone());
-    let trail = Trail::new(
-        state.store.clone(),
+    let trail = Trail::for_session(
+        &state,
         &user,
-        Origin {
-            actor: Actor::Agent,
-            client,
-            group_kind: GroupKind::ChatTurn,
-            group_id: turn_id.clone(),
-        },
+        Actor::Agent,
+        GroupKind::ChatTurn,
+        turn_id.clone(),
     );
     let out = Outlet::new(tx);
     out.send(ChatEvent::Started {

@@ -23,7 +23,7 @@ use pmt_wire::decisions::SetPriorityRequest;
 use pmt_wire::{Snapshot, Task, TaskId};
 use serde_json::{json, Value};
 
-use crate::activity::{Origin, Trail};
+use crate::activity::Trail;
 use crate::auth::{unix_now, AuthUser};
 use crate::error::AppError;
 use crate::plan::snapshot;
@@ -120,16 +120,8 @@ async fn decide(
 
 /// A new activity group for one dashboard action, under the PWA's client id.
 fn action_trail(state: &AppState, user: &AuthUser) -> Trail {
-    let client = user
-        .claims
-        .client_id
-        .clone()
-        .unwrap_or_else(|| state.config.auth.client_id.clone());
-    Trail::new(
-        state.store.clone(),
-        user,
-        Origin::new(Actor::Ui, client, GroupKind::Action),
-    )
+    let group = uuid::Uuid::new_v4().to_string();
+    Trail::for_session(state, user, Actor::Ui, GroupKind::Action, group)
 }
 
 /// A registry refusal as the HTTP answer it always was: 404 for an unknown task, 409

@@ -25,7 +25,7 @@ use pmt_wire::{RefreshEvent, Snapshot, Source, SourceState, SourceStatus, Task};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::activity::{Origin, Trail};
+use crate::activity::Trail;
 use crate::auth::{unix_now, AuthUser};
 use crate::config::{Config, SourceConfig};
 use crate::plan;
@@ -90,16 +90,8 @@ pub async fn refresh_traced(
 
 /// A new refresh group asked for by the user in the dashboard.
 pub fn ui_trail(state: &AppState, user: &AuthUser) -> Trail {
-    let client = user
-        .claims
-        .client_id
-        .clone()
-        .unwrap_or_else(|| state.config.auth.client_id.clone());
-    Trail::new(
-        state.store.clone(),
-        user,
-        Origin::new(Actor::Ui, client, GroupKind::Refresh),
-    )
+    let group = uuid::Uuid::new_v4().to_string();
+    Trail::for_session(state, user, Actor::Ui, GroupKind::Refresh, group)
 }
 
 /// [`refresh`] with a chosen [`Schedule`] (the benchmark compares the two) and trail.
