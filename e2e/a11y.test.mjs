@@ -1,4 +1,5 @@
-// axe-core over every screen and state of the dashboard, in the light and the dark theme:
+// axe-core over every screen and state of the dashboard (the activity view, the chat panel
+// and the MCP dialog included), in the light and the dark theme:
 // no violation of serious or critical impact (those found are printed with their targets;
 // milder ones are printed as notes). Screenshots of both views in both themes go to
 // e2e/artifacts/ (dashboard-priority-light.png, dashboard-source-dark.png, …).
@@ -12,6 +13,7 @@ import { appBuilt, startBackend } from './lib/backend.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { APP_TIMEOUT, SEL, openApp, screenshot } from './lib/app.mjs';
 import { blocking, formatViolations, runAxe, runAxeDetailed } from './lib/axe.mjs';
+import { AGENT, closeChat, openChat, showActivity, waitForTurnEnd } from './lib/agent.mjs';
 import {
   DASH, PROVIDERS, THEME_KEY, blur, card, chooseTheme, ensurePlan, group, refreshAndWait, revealCard,
   screenshotDashboard, settleAnimations, showView, signIn, simClear, simFault, snapshot, themeOf, tokenOf,
@@ -152,6 +154,48 @@ describe('accessibility (axe-core), light and dark', { skip: notBuilt ?? false, 
       await axe('shortcut help dialog', theme);
       await page.keyboard.press('Escape');
       await page.locator(`${DASH.shortcutsDialog}[open]`).waitFor({ state: 'detached', timeout: APP_TIMEOUT });
+    });
+  }
+
+  for (const theme of THEMES) {
+    test(`activity view (${theme})`, T, async () => {
+      await chooseTheme(page, theme);
+      await showActivity(page);
+      await page.locator(`${AGENT.group} .activity-entry`).first().waitFor({ timeout: APP_TIMEOUT });
+      await screenshotDashboard(page, `activity-${theme}`);
+      await axe('activity view', theme);
+    });
+  }
+
+  for (const theme of THEMES) {
+    test(`"Connect an MCP client" dialog (${theme})`, T, async () => {
+      await chooseTheme(page, theme);
+      await showActivity(page);
+      await page.click(AGENT.mcpConnect);
+      await page.locator(`${AGENT.mcpDialog}[open]`).waitFor({ timeout: APP_TIMEOUT });
+      await settleAnimations(page);
+      await screenshotDashboard(page, `mcp-dialog-${theme}`);
+      await axe('MCP dialog', theme);
+      await page.click(AGENT.mcpClose);
+      await page.locator(`${AGENT.mcpDialog}[open]`).waitFor({ state: 'detached', timeout: APP_TIMEOUT });
+    });
+  }
+
+  for (const theme of THEMES) {
+    test(`chat panel open with a conversation (${theme})`, T, async () => {
+      await chooseTheme(page, theme);
+      await showView(page, 'priority');
+      await openChat(page);
+      if ((await page.locator(AGENT.agentMsg).count()) === 0) {
+        // No LLM in this run: "Plan my day" still answers, with a notice and a tool chip.
+        await page.click(AGENT.plan);
+        await waitForTurnEnd(page);
+      }
+      await page.locator(AGENT.agentMsg).first().waitFor({ timeout: APP_TIMEOUT });
+      await settleAnimations(page);
+      await screenshotDashboard(page, `chat-${theme}`);
+      await axe('chat panel open', theme);
+      await closeChat(page);
     });
   }
 

@@ -170,3 +170,23 @@ pub async fn call_maybe<B: Serialize, T: DeserializeOwned>(
 pub async fn open_stream(path: &str, token: Option<&str>) -> Result<Response, CallError> {
     send::<()>(Method::POST, path, None, token, "text/event-stream").await
 }
+
+/// `POST` a JSON body and keep the answer open for streaming (`text/event-stream`);
+/// `abort` cancels the request and the reading of its answer.
+///
+/// # Errors
+/// See [`CallError`]; an aborted request is [`CallError::Unreachable`].
+pub async fn open_stream_json<B: Serialize>(
+    path: &str,
+    body: &B,
+    token: Option<&str>,
+    abort: Option<&web_sys::AbortSignal>,
+) -> Result<Response, CallError> {
+    let request = with_bearer(Request::post(path), token)
+        .header("Accept", "text/event-stream")
+        .abort_signal(abort)
+        .json(body)
+        .map_err(|e| CallError::Unreadable(e.to_string()))?;
+    let response = request.send().await.map_err(|_| CallError::Unreachable)?;
+    check(response).await
+}

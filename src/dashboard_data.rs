@@ -8,8 +8,8 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pmt_wire::{
-    AdHocPatch, NewAdHocTask, RefreshEvent, SetPriorityRequest, Snapshot, Source, SourceStatus,
-    Task, TaskId,
+    AdHocPatch, NewAdHocTask, RefreshEvent, SetPriorityRequest, Snapshot, Source, SourceState,
+    SourceStatus, Task, TaskId,
 };
 
 use crate::api::CallError;
@@ -215,11 +215,13 @@ impl DashboardData {
             return;
         }
         let sources: Vec<(Source, SourceProgress)> = self.board.with_untracked(|b| {
+            // A source the user turned off is not fetched: no progress to show for it.
             let present: Vec<Source> = b
                 .sources_present()
                 .iter()
                 .copied()
                 .filter(|s| *s != Source::AdHoc)
+                .filter(|s| b.status(*s).is_none_or(|st| st.state != SourceState::Off))
                 .collect();
             if present.is_empty() {
                 Source::PROVIDERS.to_vec()

@@ -7,13 +7,15 @@
 //! - [`session`]: the session as reactive state; authenticated calls; 401 handling.
 //! - [`model`]: the dashboard's pure logic (view state, search, grouping, timeline).
 //! - [`dashboard_data`]: the snapshot as reactive state and every call that changes it.
-//! - [`refresh`]: the streamed refresh (server-sent events over `fetch`).
+//! - [`refresh`]: the streamed refresh (server-sent events over `fetch`, read by [`stream`]).
+//! - [`chat`]: Todaygent's chat: the conversation as reactive state and its stream.
 //! - [`theme`]: light / dark / system, remembered per device.
 //! - [`pwa`]: the service worker, updates, installation; [`offline`]: the last plan kept for offline viewing.
 //! - [`clock`]: local time through the browser's `Date`.
 //! - [`components`]: the screens.
 
 pub mod api;
+pub mod chat;
 pub mod clock;
 pub mod components;
 pub mod dashboard_data;
@@ -25,6 +27,7 @@ pub mod refresh;
 pub mod session;
 pub mod signin;
 pub mod storage;
+pub mod stream;
 pub mod theme;
 
 use leptos::prelude::*;

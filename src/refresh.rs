@@ -1,15 +1,13 @@
 //! Reading the refresh progress stream: `POST /api/refresh/stream` answers with
 //! server-sent events (`source_started`, `source_finished`, `done`), read here with
-//! `fetch` and a `ReadableStream` reader (EventSource cannot send a bearer token).
+//! `fetch` and a `ReadableStream` reader ([`crate::stream`]; EventSource cannot send a
+//! bearer token).
 
-use js_sys::{Reflect, Uint8Array};
 use pmt_wire::{ApiError, RefreshEvent};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::api::CallError;
-use crate::model::sse::SseParser;
 use crate::session::Session;
+use crate::stream::read_events;
 
 /// The streaming endpoint.
 pub const STREAM_PATH: &str = "/api/refresh/stream";
@@ -27,10 +25,6 @@ pub enum StreamEnd {
     Failed(String),
 }
 
-fn unreadable(_: JsValue) -> CallError {
-    CallError::Unreadable("the progress stream broke off".to_owned())
-}
-
 /// Runs a streamed refresh, calling `on_event` for each event (decoded with the
 /// wire crate's [`RefreshEvent::from_parts`], so both sides agree on the shapes).
 ///
@@ -42,13 +36,8 @@ pub async fn stream(
     mut on_event: impl FnMut(RefreshEvent),
 ) -> Result<StreamEnd, CallError> {
     let response = session.post_stream(STREAM_PATH).await?;
-    let body = response
-        .body()
-        .ok_or_else(|| CallError::Unreadable("the progress stream has no body".to_owned()))?;
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let mut parser = SseParser::default();
     let mut end = StreamEnd::Cut;
-    let mut handle = |name: &str, data: &str| {
+    read_events(response, &mut |name, data| {
         if name == "error" {
             let message = serde_json::from_str::<ApiError>(data)
                 .map(|e| e.error_description)
@@ -60,23 +49,7 @@ pub async fn stream(
             }
             on_event(event);
         }
-    };
-    loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(unreadable)?;
-        if Reflect::get(&chunk, &"done".into())
-            .map_err(unreadable)?
-            .as_bool()
-            .unwrap_or(true)
-        {
-            break;
-        }
-        let value = Reflect::get(&chunk, &"value".into()).map_err(unreadable)?;
-        for event in parser.push(&Uint8Array::new(&value).to_vec()) {
-            handle(&event.event, &event.data);
-        }
-    }
-    if let Some(event) = parser.finish() {
-        handle(&event.event, &event.data);
-    }
+    })
+    .await?;
     Ok(end)
 }

@@ -207,4 +207,19 @@ impl Session {
         let token = self.token()?;
         self.watch(api::open_stream(path, Some(&token)).await)
     }
+
+    /// `POST` a JSON body and return the open answer for reading as a stream;
+    /// `abort` cancels it.
+    ///
+    /// # Errors
+    /// See [`Session::get_json`].
+    pub async fn post_stream_json<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+        abort: Option<&web_sys::AbortSignal>,
+    ) -> Result<gloo_net::http::Response, CallError> {
+        let token = self.token()?;
+        self.watch(api::open_stream_json(path, body, Some(&token), abort).await)
+    }
 }

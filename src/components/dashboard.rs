@@ -1,5 +1,6 @@
-//! The dashboard: toolbar, status, the list in the chosen view, today's timeline and
-//! the quick-add form. The view state lives in the address bar.
+//! The dashboard: toolbar, status, the list in the chosen view, today's timeline (with
+//! the day plan) and the quick-add form — or the Activity view — and Todaygent's chat
+//! drawer. The view state lives in the address bar.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -8,7 +9,11 @@ use std::time::Duration;
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::chat::Chat;
+use crate::components::activity::ActivityView;
 use crate::components::adhoc_form::AdHocPanel;
+use crate::components::chat::ChatPanel;
+use crate::components::day_plan::PlanState;
 use crate::components::shortcuts::{self, ShortcutsDialog};
 use crate::components::status_bar::StatusBar;
 use crate::components::task_groups::{PriorityView, SourceView};
@@ -16,7 +21,7 @@ use crate::components::timeline::Timeline;
 use crate::components::toolbar::Toolbar;
 use crate::dashboard_data::DashboardData;
 use crate::model::{Groups, View, ViewState};
-use crate::session::now_secs;
+use crate::session::{now_secs, Session};
 use crate::theme::ThemeState;
 
 /// What the user chose to see and what that shows, provided as context.
@@ -95,6 +100,25 @@ fn follow_in_address(state: RwSignal<ViewState>) {
     });
 }
 
+/// The task list in the chosen view, beside today's timeline and the quick-add form.
+#[component]
+fn TaskColumns(current: Memo<View>) -> impl IntoView {
+    view! {
+        <div class="columns">
+            <div class="task-column">
+                {move || match current.get() {
+                    View::Source => view! { <SourceView /> }.into_any(),
+                    _ => view! { <PriorityView /> }.into_any(),
+                }}
+            </div>
+            <aside class="side" aria-label="Today's schedule and quick add">
+                <AdHocPanel />
+                <Timeline />
+            </aside>
+        </div>
+    }
+}
+
 /// The dashboard. Needs [`DashboardData`] in context (the app provides it and loads
 /// it; tests provide one with a snapshot set).
 #[component]
@@ -107,6 +131,10 @@ pub fn Dashboard() -> impl IntoView {
     follow_in_address(state);
     let groups = Memo::new(move |_| data.board.with(|b| state.with(|s| b.visible(s))));
     provide_context(DashboardView { state, groups });
+    let session = expect_context::<Session>();
+    let chat = Chat::new(session, data);
+    provide_context(chat);
+    provide_context(PlanState::follow(data, session));
 
     if let Ok(tick) =
         set_interval_with_handle(move || data.now.set(now_secs()), Duration::from_secs(30))
@@ -114,32 +142,29 @@ pub fn Dashboard() -> impl IntoView {
         on_cleanup(move || tick.clear());
     }
     let help = NodeRef::<html::Dialog>::new();
-    shortcuts::install(data, state, help);
+    shortcuts::install(data, state, help, chat);
     let on_help = Callback::new(move |()| {
         if let Some(d) = help.get_untracked() {
             let _ = d.show_modal();
         }
     });
     let current = Memo::new(move |_| state.with(|s| s.view));
+    let activity = Memo::new(move |_| current.get() == View::Activity);
     view! {
         <nav class="toolbar" aria-label="Search, views and filters">
             <Toolbar on_help />
         </nav>
         <main id="main" class="main" tabindex="-1">
             <StatusBar />
-            <div class="columns">
-                <div class="task-column">
-                    {move || match current.get() {
-                        View::Priority => view! { <PriorityView /> }.into_any(),
-                        View::Source => view! { <SourceView /> }.into_any(),
-                    }}
-                </div>
-                <aside class="side" aria-label="Today's schedule and quick add">
-                    <AdHocPanel />
-                    <Timeline />
-                </aside>
-            </div>
+            {move || {
+                if activity.get() {
+                    view! { <ActivityView /> }.into_any()
+                } else {
+                    view! { <TaskColumns current /> }.into_any()
+                }
+            }}
         </main>
+        <ChatPanel />
         <ShortcutsDialog node_ref=help />
     }
 }

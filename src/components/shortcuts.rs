@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 
+use crate::chat::Chat;
 use crate::components::card_focus::{focused_card, keep_focus, move_focus, task_of};
 use crate::dashboard_data::{DashboardData, TaskAction};
 use crate::model::shortcuts::{Command, Keymap, HELP};
@@ -33,7 +34,12 @@ fn focus_search() {
 }
 
 /// Listens for shortcuts while the dashboard is shown; removed on unmount.
-pub fn install(data: DashboardData, state: RwSignal<ViewState>, help: NodeRef<html::Dialog>) {
+pub fn install(
+    data: DashboardData,
+    state: RwSignal<ViewState>,
+    help: NodeRef<html::Dialog>,
+    chat: Chat,
+) {
     let keymap = Cell::new(Keymap::default());
     let handle = window_event_listener(ev::keydown, move |ev: KeyboardEvent| {
         if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
@@ -95,6 +101,19 @@ pub fn install(data: DashboardData, state: RwSignal<ViewState>, help: NodeRef<ht
             Command::Refresh => data.refresh(),
             Command::PriorityView => state.update(|s| s.view = View::Priority),
             Command::SourceView => state.update(|s| s.view = View::Source),
+            Command::ActivityView => state.update(|s| s.view = View::Activity),
+            Command::Chat => {
+                let was_open = chat.open.get_untracked();
+                chat.toggle();
+                if was_open {
+                    if let Some(b) = document()
+                        .get_element_by_id("chat-toggle")
+                        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+                    {
+                        let _ = b.focus();
+                    }
+                }
+            }
             Command::Help => {
                 if let Some(d) = help.get_untracked() {
                     let _ = d.show_modal();

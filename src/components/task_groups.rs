@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use pmt_wire::{Source, SourceState};
 
 use crate::components::dashboard::DashboardView;
+use crate::components::source_switch::SourceSwitch;
 use crate::components::task_card::TaskCard;
 use crate::dashboard_data::{DashboardData, SourceProgress};
 use crate::model::duration;
@@ -124,8 +125,14 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
                 b.status(s)
                     .is_some_and(|st| matches!(st.state, SourceState::Failed { .. }))
             });
+            let off = data
+                .board
+                .with(|b| b.status(s).is_some_and(|st| st.state == SourceState::Off));
             if failed {
                 "Its tasks could not be fetched this time; retry when the problem is fixed."
+                    .to_owned()
+            } else if off {
+                "You turned this source off: nothing is fetched from it. Turn it on to see its tasks."
                     .to_owned()
             } else {
                 "Nothing from this source right now.".to_owned()
@@ -135,10 +142,18 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
     let labelled_by = heading_id.clone();
     view! {
         <section class="group" data-group=id aria-labelledby=labelled_by>
-            <h2 id=heading_id class="group-heading">
-                {key.label()}
-                <span class="count">{count}</span>
-            </h2>
+            <div class="group-head">
+                <h2 id=heading_id class="group-heading">
+                    {key.label()}
+                    <span class="count">{count}</span>
+                </h2>
+                {match key {
+                    GroupKey::Source(s) if s != Source::AdHoc => {
+                        Some(view! { <SourceSwitch source=s /> })
+                    }
+                    _ => None,
+                }}
+            </div>
             {match key {
                 GroupKey::Source(s) => Some(view! { <SourceStatusLine source=s /> }),
                 GroupKey::Priority(_) => None,

@@ -1,12 +1,17 @@
 //! Today's meetings on a time axis: the current time marked, free blocks shown, and
-//! prep items listed just before the meeting they belong to.
+//! prep items listed just before the meeting they belong to. With a day plan, its
+//! focus, prep and break blocks sit between the meetings, and what did not fit is
+//! listed under "Not today".
 
 use leptos::prelude::*;
-use pmt_wire::TaskKind;
+use pmt_wire::dayplan::BlockKind;
+use pmt_wire::{TaskId, TaskKind};
 
 use crate::clock;
 use crate::components::card_focus::{dom_id, focus_task};
+use crate::components::day_plan::{NotToday, PlanState};
 use crate::dashboard_data::DashboardData;
+use crate::model::dayplan::{self, RowKind};
 use crate::model::duration;
 use crate::model::timeline::{lay_out, Slot, Timeline as Layout};
 
@@ -41,10 +46,16 @@ fn CardLink(id: pmt_wire::TaskId, title: String) -> impl IntoView {
     }
 }
 
+fn card_link(id: TaskId, title: String) -> AnyView {
+    view! { <CardLink id title /> }.into_any()
+}
+
 /// The day's timeline.
 #[component]
 pub fn Timeline() -> impl IntoView {
     let data = expect_context::<DashboardData>();
+    let plan = use_context::<PlanState>().map(|p| p.plan);
+    let plan_error = use_context::<PlanState>().map(|p| p.error);
     let layout = Memo::new(move |_| {
         let now = data.now.get();
         data.board.with(|b| {
@@ -57,87 +68,122 @@ pub fn Timeline() -> impl IntoView {
             )
         })
     });
-    let slot_view = move |slot: Slot, now: i64| {
-        let past = slot.end() <= now;
-        match slot {
-            Slot::Meeting {
-                task,
-                start,
-                end,
-                prep,
-            } => {
-                let (t, preps) = data.board.with_untracked(|b| {
-                    (
-                        b.task(task).cloned(),
-                        prep.iter()
-                            .filter_map(|&i| b.task(i).map(|p| (p.id.clone(), p.title.clone())))
-                            .collect::<Vec<_>>(),
-                    )
-                });
-                let t = t?;
-                let rsvp = t.kind == TaskKind::Rsvp || t.signals.rsvp_needed;
-                Some(
-                    view! {
-                        <li class="slot meeting" class:past=past style:min-height=height(start, end)>
-                            {(!preps.is_empty())
-                                .then(|| {
-                                    view! {
-                                        <div class="prep">
-                                            <span class="prep-label">"Before this:"</span>
-                                            <ul>
-                                                {preps
-                                                    .into_iter()
-                                                    .map(|(id, title)| view! { <li><CardLink id title /></li> })
-                                                    .collect_view()}
-                                            </ul>
-                                        </div>
-                                    }
-                                })}
-                            <span class="slot-time">{span(start, end)}</span>
-                            <span class="slot-title">
-                                <CardLink id=t.id.clone() title=t.title.clone() />
-                                {rsvp.then(|| view! { <span class="badge">"RSVP needed"</span> })}
-                            </span>
-                        </li>
-                    }
-                    .into_any(),
-                )
+    let meeting_view = move |slot: Slot, now: i64| {
+        let Slot::Meeting {
+            task,
+            start,
+            end,
+            prep,
+        } = slot
+        else {
+            return None;
+        };
+        let past = end <= now;
+        let (t, preps) = data.board.with_untracked(|b| {
+            (
+                b.task(task).cloned(),
+                prep.iter()
+                    .filter_map(|&i| b.task(i).map(|p| (p.id.clone(), p.title.clone())))
+                    .collect::<Vec<_>>(),
+            )
+        });
+        let t = t?;
+        let rsvp = t.kind == TaskKind::Rsvp || t.signals.rsvp_needed;
+        Some(
+            view! {
+                <li class="slot meeting" class:past=past style:min-height=height(start, end)>
+                    {(!preps.is_empty())
+                        .then(|| {
+                            view! {
+                                <div class="prep">
+                                    <span class="prep-label">"Before this:"</span>
+                                    <ul>
+                                        {preps
+                                            .into_iter()
+                                            .map(|(id, title)| view! { <li><CardLink id title /></li> })
+                                            .collect_view()}
+                                    </ul>
+                                </div>
+                            }
+                        })}
+                    <span class="slot-time">{span(start, end)}</span>
+                    <span class="slot-title">
+                        <CardLink id=t.id.clone() title=t.title.clone() />
+                        {rsvp.then(|| view! { <span class="badge">"RSVP needed"</span> })}
+                    </span>
+                </li>
             }
-            Slot::Free { start, end } => Some(
-                view! {
-                    <li class="slot free" class:past=past style:min-height=height(start, end)>
-                        <span class="slot-time">{span(start, end)}</span>
-                        <span class="slot-title">
-                            {format!("Free · {}", duration::short(end - start))}
-                        </span>
-                    </li>
-                }
-                .into_any(),
-            ),
+            .into_any(),
+        )
+    };
+    let free_view = |start: i64, end: i64, now: i64| {
+        view! {
+            <li class="slot free" class:past=end <= now style:min-height=height(start, end)>
+                <span class="slot-time">{span(start, end)}</span>
+                <span class="slot-title">{format!("Free · {}", duration::short(end - start))}</span>
+            </li>
         }
+        .into_any()
+    };
+    let block_view = move |index: usize, now: i64| {
+        let b = plan?.with_untracked(|p| p.as_ref()?.blocks.get(index).cloned())?;
+        let kind = dayplan::kind_label(b.kind);
+        let title = match b.task.clone() {
+            Some(id) if b.kind != BlockKind::Break => card_link(id, b.title.clone()),
+            _ => b.title.clone().into_any(),
+        };
+        Some(
+            view! {
+                <li
+                    class=format!("slot block {}", dayplan::kind_class(b.kind))
+                    class:past=b.end <= now
+                    data-block=kind.to_lowercase()
+                    style:min-height=height(b.start, b.end)
+                >
+                    <span class="slot-time">{span(b.start, b.end)}</span>
+                    <span class="slot-title">
+                        <span class="block-kind">{kind} ": "</span>
+                        {title}
+                    </span>
+                    {(!b.note.is_empty()).then(|| view! { <span class="slot-note">{b.note.clone()}</span> })}
+                </li>
+            }
+            .into_any(),
+        )
     };
     let axis = move || {
         let now = data.now.get();
-        let Layout { slots, .. } = layout.get();
-        let marker = layout.with(|l| l.now_index(now));
+        let rows = layout.with(|l| match plan {
+            Some(p) => p.with(|p| dayplan::rows(l, p.as_ref())),
+            None => dayplan::rows(l, None),
+        });
+        let marker = dayplan::now_index(&rows, now);
         let mut items = Vec::new();
-        let count = slots.len();
-        for (i, slot) in slots.into_iter().enumerate() {
+        let count = rows.len();
+        for (i, row) in rows.into_iter().enumerate() {
             if marker == i {
                 items.push(now_marker(now).into_any());
             }
-            if let Some(v) = slot_view(slot, now) {
-                items.push(v);
-            }
+            let item = match row.kind {
+                RowKind::Meeting(slot) => layout
+                    .with(|l| l.slots.get(slot).cloned())
+                    .and_then(|s| meeting_view(s, now)),
+                RowKind::Block(b) => block_view(b, now),
+                RowKind::Free => Some(free_view(row.start, row.end, now)),
+            };
+            items.extend(item);
         }
         if marker == count {
             items.push(now_marker(now).into_any());
         }
         items.collect_view()
     };
+    let planned = move || plan.is_some_and(|p| p.with(Option::is_some));
     view! {
         <section class="panel timeline" aria-labelledby="timeline-heading">
-            <h2 id="timeline-heading">"Today's meetings"</h2>
+            <h2 id="timeline-heading">
+                {move || if planned() { "Today's plan" } else { "Today's meetings" }}
+            </h2>
             {move || {
                 let all_day: Vec<(pmt_wire::TaskId, String)> = layout
                     .with(|l| {
@@ -163,9 +209,23 @@ pub fn Timeline() -> impl IntoView {
                     })
             }}
             <Show when=move || layout.with(Layout::no_meetings)>
-                <p class="empty">"No meetings today: the whole day is free."</p>
+                <p class="empty">
+                    {move || {
+                        if planned() {
+                            "No meetings today."
+                        } else {
+                            "No meetings today: the whole day is free."
+                        }
+                    }}
+                </p>
             </Show>
             <ol class="axis" aria-label="Today's schedule">{axis}</ol>
+            {plan.map(|plan| view! { <NotToday plan link=card_link /> })}
+            {move || {
+                plan_error
+                    .and_then(|e| e.get())
+                    .map(|e| view! { <p class="plan-error">"No day plan: " {e}</p> })
+            }}
         </section>
     }
 }

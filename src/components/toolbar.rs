@@ -1,9 +1,10 @@
-//! The toolbar: search, view switch, sort, "show dismissed", refresh, theme, the
-//! shortcut list, and the filter chips.
+//! The toolbar: search, view switch (priority, source, activity), sort, "show
+//! dismissed", refresh, Todaygent's chat, theme, the shortcut list, and the filter chips.
 
 use leptos::prelude::*;
 use pmt_wire::{Priority, Source, TaskKind};
 
+use crate::components::chat::ChatToggle;
 use crate::components::dashboard::DashboardView;
 use crate::dashboard_data::DashboardData;
 use crate::model::names::{kind_key, priority_key};
@@ -175,6 +176,15 @@ pub fn Toolbar(on_help: Callback<()>) -> impl IntoView {
                 >
                     "By source"
                 </button>
+                <button
+                    type="button"
+                    id="view-activity"
+                    aria-pressed=move || (view_now.get() == View::Activity).to_string()
+                    aria-keyshortcuts="g a"
+                    on:click=move |_| set_view(View::Activity)
+                >
+                    "Activity"
+                </button>
             </div>
             <div class="field inline">
                 <label for="sort">"Sort"</label>
@@ -220,6 +230,7 @@ pub fn Toolbar(on_help: Callback<()>) -> impl IntoView {
             >
                 {move || if data.refreshing() { "Refreshing…" } else { "Refresh" }}
             </button>
+            <ChatToggle />
             <ThemeSwitch />
             <button
                 type="button"

@@ -406,7 +406,7 @@ impl Board {
             })
             .collect();
         let keys: Vec<GroupKey> = match state.view {
-            View::Priority => Priority::ALL
+            View::Priority | View::Activity => Priority::ALL
                 .into_iter()
                 .filter(|p| state.priorities.is_empty() || state.priorities.contains(p))
                 .map(GroupKey::Priority)
@@ -428,7 +428,7 @@ impl Board {
         for &i in &matched {
             let t = &tasks[i];
             let key = match state.view {
-                View::Priority => GroupKey::Priority(t.priority),
+                View::Priority | View::Activity => GroupKey::Priority(t.priority),
                 View::Source => GroupKey::Source(t.source),
             };
             if let Some(g) = groups.iter_mut().find(|g| g.key == key) {

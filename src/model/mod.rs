@@ -11,14 +11,22 @@
 //! - [`notices`]: what to tell the user when the list is not the usual one.
 //! - [`decision`]: what boost and demote ask the backend for.
 //! - [`timeline`]: today's meetings, free blocks and prep items on a time axis.
-//! - [`shortcuts`]: the keyboard map, including two-key `g p` / `g s`.
+//! - [`shortcuts`]: the keyboard map, including two-key `g p` / `g s` / `g a`.
 //! - [`theme`]: light, dark or system.
 //! - [`sse`]: an incremental parser for the refresh progress stream.
 //! - [`duration`]: short human durations ("1 h 30 min").
+//! - [`chat`]: Todaygent's conversation, folded from the chat stream's events.
+//! - [`markdown`]: the little markdown the agent writes, as data (never HTML).
+//! - [`activity`]: the activity trail grouped by refresh, chat turn and MCP request.
+//! - [`dayplan`]: the day plan's blocks placed between today's meetings.
 
+pub mod activity;
 pub mod board;
+pub mod chat;
+pub mod dayplan;
 pub mod decision;
 pub mod duration;
+pub mod markdown;
 pub mod names;
 pub mod notices;
 pub mod shortcuts;

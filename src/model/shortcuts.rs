@@ -1,4 +1,4 @@
-//! The keyboard map: one key per action, and `g` followed by `p` or `s` for views.
+//! The keyboard map: one key per action, and `g` followed by `p`, `s` or `a` for views.
 
 /// What a key asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,12 +23,16 @@ pub enum Command {
     PriorityView,
     /// Switch to the source view.
     SourceView,
+    /// Switch to the activity view.
+    ActivityView,
+    /// Open or close Todaygent's chat.
+    Chat,
     /// Show the list of shortcuts.
     Help,
 }
 
 /// The list the `?` dialog shows: keys and what they do.
-pub const HELP: [(&str, &str); 11] = [
+pub const HELP: [(&str, &str); 13] = [
     ("/", "Search"),
     ("j", "Next task"),
     ("k", "Previous task"),
@@ -39,6 +43,8 @@ pub const HELP: [(&str, &str); 11] = [
     ("r", "Refresh all sources"),
     ("g then p", "Priority view"),
     ("g then s", "Source view"),
+    ("g then a", "Activity: what was accessed for you"),
+    ("c", "Open or close the chat with Todaygent"),
     ("?", "Show this list"),
 ];
 
@@ -56,6 +62,7 @@ impl Keymap {
             return match key {
                 "p" => Some(Command::PriorityView),
                 "s" => Some(Command::SourceView),
+                "a" => Some(Command::ActivityView),
                 _ => None,
             };
         }
@@ -69,6 +76,7 @@ impl Keymap {
             "-" | "_" => Some(Command::Demote),
             "r" => Some(Command::Refresh),
             "?" => Some(Command::Help),
+            "c" => Some(Command::Chat),
             "g" => {
                 self.pending_g = true;
                 None
@@ -100,6 +108,7 @@ mod tests {
         assert_eq!(k.press("-"), Some(Command::Demote));
         assert_eq!(k.press("r"), Some(Command::Refresh));
         assert_eq!(k.press("?"), Some(Command::Help));
+        assert_eq!(k.press("c"), Some(Command::Chat));
         assert_eq!(k.press("x"), None);
         assert_eq!(k.press("J"), None, "shifted letters are not shortcuts");
     }
@@ -112,6 +121,8 @@ mod tests {
         assert_eq!(k.press("s"), Some(Command::SourceView));
         assert_eq!(k.press("g"), None);
         assert_eq!(k.press("p"), Some(Command::PriorityView));
+        assert_eq!(k.press("g"), None);
+        assert_eq!(k.press("a"), Some(Command::ActivityView));
     }
 
     #[test]

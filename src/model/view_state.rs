@@ -17,6 +17,15 @@ pub enum View {
     Priority,
     /// One group per source, with its status.
     Source,
+    /// The activity trail: what was accessed on the user's behalf.
+    Activity,
+}
+
+impl View {
+    /// Whether the view lists tasks (the priority and source views do).
+    pub fn lists_tasks(self) -> bool {
+        self != View::Activity
+    }
 }
 
 /// How tasks are ordered inside a group.
@@ -150,8 +159,14 @@ impl ViewState {
     /// The query string (without `?`); empty for the default state.
     pub fn to_query(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
-        if self.view == View::Source {
-            out.append_pair("view", "source");
+        match self.view {
+            View::Priority => {}
+            View::Source => {
+                out.append_pair("view", "source");
+            }
+            View::Activity => {
+                out.append_pair("view", "activity");
+            }
         }
         if !self.query.is_empty() {
             out.append_pair("q", &self.query);
@@ -195,6 +210,7 @@ impl ViewState {
             let values = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
             match key.as_ref() {
                 "view" if value == "source" => state.view = View::Source,
+                "view" if value == "activity" => state.view = View::Activity,
                 "q" => state.query = value.into_owned(),
                 "source" => {
                     for s in values().filter_map(Source::parse) {
@@ -296,6 +312,18 @@ mod tests {
         s.toggle_kind(TaskKind::Mention);
         assert_eq!(s.active_filters(), 0);
         assert!(!s.narrows());
+    }
+
+    #[test]
+    fn the_activity_view_is_kept_in_the_url() {
+        let s = ViewState {
+            view: View::Activity,
+            ..ViewState::default()
+        };
+        assert_eq!(s.to_query(), "view=activity");
+        assert_eq!(ViewState::from_query("?view=activity"), s);
+        assert!(!View::Activity.lists_tasks());
+        assert!(View::Source.lists_tasks());
     }
 
     #[test]
