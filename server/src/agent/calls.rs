@@ -69,20 +69,17 @@ pub async fn run(turn: &Turn, limits: CallLimits, call: &ModelCall) -> Result<Bl
                 &detail,
             )
             .await;
-            turn.out
-                .send(ChatEvent::ToolResult {
-                    call_id: call.id.clone(),
-                    ok: false,
-                    summary: "Not run: the arguments were not valid JSON.".to_owned(),
-                })
-                .await;
-            return Ok(error_block(
+            let model = format!(
+                "Not run: your arguments for {name} were not valid JSON ({why}). Nothing \
+                 was done. Send the arguments as one JSON object that matches the tool's schema."
+            );
+            return Ok(not_run(
+                turn,
                 call,
-                format!(
-                    "Not run: your arguments for {name} were not valid JSON ({why}). Nothing \
-                     was done. Send the arguments as one JSON object that matches the tool's schema."
-                ),
-            ));
+                "Not run: the arguments were not valid JSON.",
+                model,
+            )
+            .await);
         }
     };
     let summary = summarize_arguments(&arguments);
@@ -146,17 +143,14 @@ async fn confirm_then_run(
             detail,
         )
         .await;
-        turn.out
-            .send(ChatEvent::ToolResult {
-                call_id: call.id.clone(),
-                ok: false,
-                summary: "Not run: too many confirmations are waiting.".to_owned(),
-            })
-            .await;
-        return Ok(error_block(
+        let model = "Not run: too many confirmations are already waiting. Nothing was changed.";
+        return Ok(not_run(
+            turn,
             call,
-            "Not run: too many confirmations are already waiting. Nothing was changed.".to_owned(),
-        ));
+            "Not run: too many confirmations are waiting.",
+            model.to_owned(),
+        )
+        .await);
     };
     let confirmation = waiting.id.clone();
     turn.out
@@ -218,14 +212,7 @@ async fn confirm_then_run(
     if answer == Answer::ChatClosed {
         return Err(Cancelled);
     }
-    turn.out
-        .send(ChatEvent::ToolResult {
-            call_id: call.id.clone(),
-            ok: false,
-            summary: chat.to_owned(),
-        })
-        .await;
-    Ok(error_block(call, model.to_owned()))
+    Ok(not_run(turn, call, chat, model.to_owned()).await)
 }
 
 /// Runs a call through the registry (which records it) and reports the result.
@@ -261,14 +248,19 @@ async fn refused(turn: &Turn, call: &ModelCall, error: &ToolError) -> Block {
         ToolError::UnknownTool(_) => "Not run: no such tool.".to_owned(),
         other => format!("Not run: {other}."),
     };
+    not_run(turn, call, &chat, model_text(error)).await
+}
+
+/// Tells the chat a call did not run (`chat`) and returns what the model reads.
+async fn not_run(turn: &Turn, call: &ModelCall, chat: &str, model: String) -> Block {
     turn.out
         .send(ChatEvent::ToolResult {
             call_id: call.id.clone(),
             ok: false,
-            summary: chat,
+            summary: chat.to_owned(),
         })
         .await;
-    error_block(call, model_text(error))
+    error_block(call, model)
 }
 
 /// What the model reads about a refused or failed call.
