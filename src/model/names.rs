@@ -7,19 +7,7 @@
 use pmt_wire::{Priority, TaskKind};
 
 /// Every kind, in the order the filter chips show them.
-pub const ALL_KINDS: [TaskKind; 11] = [
-    TaskKind::Meeting,
-    TaskKind::Rsvp,
-    TaskKind::Email,
-    TaskKind::DocComment,
-    TaskKind::Issue,
-    TaskKind::Review,
-    TaskKind::PullRequest,
-    TaskKind::Mention,
-    TaskKind::MarkedMessage,
-    TaskKind::MeetingNoteItem,
-    TaskKind::AdHoc,
-];
+pub const ALL_KINDS: [TaskKind; 11] = TaskKind::ALL;
 
 /// `critical`, `high`, `medium`, `low` (the wire spelling).
 pub fn priority_key(p: Priority) -> &'static str {

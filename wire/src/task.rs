@@ -154,6 +154,21 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
+    /// Every kind, in display order (the filter chips, the API description).
+    pub const ALL: [TaskKind; 11] = [
+        TaskKind::Meeting,
+        TaskKind::Rsvp,
+        TaskKind::Email,
+        TaskKind::DocComment,
+        TaskKind::Issue,
+        TaskKind::Review,
+        TaskKind::PullRequest,
+        TaskKind::Mention,
+        TaskKind::MarkedMessage,
+        TaskKind::MeetingNoteItem,
+        TaskKind::AdHoc,
+    ];
+
     /// Whether the user can dismiss it here: only kinds that the source itself cannot
     /// mark done (for the others, act in the source app).
     pub fn dismissible(self) -> bool {

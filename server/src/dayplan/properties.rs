@@ -39,19 +39,7 @@ impl Rng {
     }
 }
 
-const KINDS: [TaskKind; 11] = [
-    TaskKind::Meeting,
-    TaskKind::Rsvp,
-    TaskKind::Email,
-    TaskKind::DocComment,
-    TaskKind::Issue,
-    TaskKind::Review,
-    TaskKind::PullRequest,
-    TaskKind::Mention,
-    TaskKind::MarkedMessage,
-    TaskKind::MeetingNoteItem,
-    TaskKind::AdHoc,
-];
+const KINDS: [TaskKind; 11] = TaskKind::ALL;
 const REFS: [&str; 5] = [
     "gdoc:DocA",
     "gdoc:DocB",
