@@ -59,11 +59,19 @@ async function idle(page) {
   return (await page.locator(AGENT.send).isVisible()) && !(await page.locator(AGENT.stop).isVisible());
 }
 
-/** Sends a message (typed, Enter) and waits for the turn to start. */
+/**
+ * Sends a message (typed, Enter) and waits until the chat shows it. (Waiting for Stop
+ * would wait out the timeout when the turn ends at once, as without an LLM.)
+ */
 export async function sendChat(page, message) {
+  const mine = page.locator('#chat-log .msg.user');
+  const before = await mine.count();
   await page.fill(AGENT.input, message);
   await page.press(AGENT.input, 'Enter');
-  await page.locator(AGENT.stop).waitFor({ timeout: APP_TIMEOUT }).catch(() => {});
+  await waitFor(async () => (await mine.count()) > before, {
+    timeout: APP_TIMEOUT,
+    message: 'the message to appear in the chat',
+  });
 }
 
 /** Waits until no turn runs (Send is back). */
