@@ -103,13 +103,8 @@ fn follow_in_address(state: RwSignal<ViewState>) {
 /// The task list in the chosen view, beside today's timeline and the quick-add form.
 #[component]
 fn TaskColumns(current: Memo<View>) -> impl IntoView {
-    let data = expect_context::<DashboardData>();
-    // Until the first answer the status bar says "Loading your plan…" and the columns
-    // take no room: they appear where the notice was instead of being pushed up when it
-    // goes (a layout shift of the whole list).
-    let waiting = move || !data.loaded.get() && data.load_error.with(Option::is_none);
     view! {
-        <div class="columns" hidden=waiting>
+        <div class="columns">
             <div class="task-column">
                 {move || match current.get() {
                     View::Source => view! { <SourceView /> }.into_any(),

@@ -118,11 +118,18 @@ fn StateNotice() -> impl IntoView {
         Fix::ShowDismissed => state.update(|s| s.show_dismissed = true),
     };
     move || {
+        // The first-load notice is marked so the stylesheet can float it (see main.css).
+        let loading = !data.loaded.get() && data.load_error.with(Option::is_none);
         list.get()
             .into_iter()
             .map(|n| {
+                let class = if loading {
+                    format!("{} loading", n.tone.class())
+                } else {
+                    n.tone.class().to_owned()
+                };
                 view! {
-                    <div class=n.tone.class() role=(n.tone == Tone::Alert).then_some("alert")>
+                    <div class=class role=(n.tone == Tone::Alert).then_some("alert")>
                         {n.text}
                         {n
                             .fixes
