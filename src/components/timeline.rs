@@ -181,9 +181,12 @@ pub fn Timeline() -> impl IntoView {
     let planned = move || plan.is_some_and(|p| p.with(Option::is_some));
     view! {
         <section class="panel timeline" aria-labelledby="timeline-heading">
+            // Below the axis, not above: what arrives with the plan (all-day entries)
+            // or goes with it (the no-meetings note) must not move the axis (CLS).
             <h2 id="timeline-heading">
                 {move || if planned() { "Today's plan" } else { "Today's meetings" }}
             </h2>
+            <ol class="axis" aria-label="Today's schedule">{axis}</ol>
             {move || {
                 let all_day: Vec<(pmt_wire::TaskId, String)> = layout
                     .with(|l| {
@@ -208,7 +211,7 @@ pub fn Timeline() -> impl IntoView {
                         }
                     })
             }}
-            <Show when=move || layout.with(Layout::no_meetings)>
+            <Show when=move || data.loaded.get() && layout.with(Layout::no_meetings)>
                 <p class="empty">
                     {move || {
                         if planned() {
@@ -219,7 +222,6 @@ pub fn Timeline() -> impl IntoView {
                     }}
                 </p>
             </Show>
-            <ol class="axis" aria-label="Today's schedule">{axis}</ol>
             {plan.map(|plan| view! { <NotToday plan link=card_link /> })}
             {move || {
                 plan_error
