@@ -113,6 +113,13 @@ describe('Todaygent without an LLM, the day plan, MCP (demo mode)', { skip: notB
     await screenshotDashboard(page, 'mcp-dialog');
     await page.click(AGENT.mcpClose);
     await page.locator(`${AGENT.mcpDialog}[open]`).waitFor({ state: 'detached', timeout: APP_TIMEOUT });
+    // The dialog's `close` event (which forgets the token) is a task queued after `open`
+    // goes away: wait for it instead of racing it.
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.value === '',
+      AGENT.mcpToken,
+      { timeout: APP_TIMEOUT },
+    ).catch(() => {});
     assert.equal(await page.inputValue(AGENT.mcpToken), '', 'forgotten on close');
     const { session, local } = await webStorage(page);
     for (const v of [...Object.values(session), ...Object.values(local)]) {
