@@ -103,10 +103,15 @@ fn follow_in_address(state: RwSignal<ViewState>) {
 /// The task list in the chosen view, beside today's timeline and the quick-add form.
 #[component]
 fn TaskColumns(current: Memo<View>) -> impl IntoView {
+    let data = expect_context::<DashboardData>();
+    // No empty groups before the first answer (the status bar says "Loading your
+    // plan…"): groups that filled up would push the ones below them down (CLS).
+    let waiting = move || !data.loaded.get() && data.load_error.with(Option::is_none);
     view! {
         <div class="columns">
             <div class="task-column">
                 {move || match current.get() {
+                    _ if waiting() => ().into_any(),
                     View::Source => view! { <SourceView /> }.into_any(),
                     _ => view! { <PriorityView /> }.into_any(),
                 }}
