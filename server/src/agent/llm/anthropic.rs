@@ -256,7 +256,6 @@ fn stop_reason(reason: &str) -> StopReason {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sse::SseDecoder;
     use super::super::{SystemPrompt, ToolDef};
     use super::*;
 
@@ -291,19 +290,11 @@ mod tests {
     );
 
     fn decode(text: &str, chunk: usize) -> Result<Vec<Event>, LlmError> {
-        let mut sse = SseDecoder::new();
-        let mut d = StreamDecoder::default();
-        let mut events = Vec::new();
-        for piece in text.as_bytes().chunks(chunk) {
-            for frame in sse.feed(piece).unwrap() {
-                events.extend(d.frame(&frame)?);
-            }
-        }
-        for frame in sse.finish().unwrap() {
-            events.extend(d.frame(&frame)?);
-        }
-        events.extend(d.finish()?);
-        Ok(events)
+        super::super::decode_in_chunks(
+            super::super::Decoder::Anthropic(StreamDecoder::default()),
+            text,
+            chunk,
+        )
     }
 
     #[test]

@@ -230,6 +230,28 @@ impl Decoder {
     }
 }
 
+/// Feeds a recorded stream to `decoder` in pieces of `chunk` bytes, as the network
+/// would, and returns every event (the providers' decoder tests).
+#[cfg(test)]
+fn decode_in_chunks(
+    mut decoder: Decoder,
+    text: &str,
+    chunk: usize,
+) -> Result<Vec<Event>, LlmError> {
+    let mut sse = SseDecoder::new();
+    let mut events = Vec::new();
+    for piece in text.as_bytes().chunks(chunk) {
+        for frame in sse.feed(piece).expect("SSE framing") {
+            events.extend(decoder.frame(&frame)?);
+        }
+    }
+    for frame in sse.finish().expect("SSE framing") {
+        events.extend(decoder.frame(&frame)?);
+    }
+    events.extend(decoder.finish()?);
+    Ok(events)
+}
+
 /// A tool call's accumulated argument text as JSON: empty means no arguments.
 pub(crate) fn parse_arguments(json: &str) -> Result<Value, String> {
     if json.trim().is_empty() {
