@@ -1,8 +1,7 @@
 //! The activity trail and the per-source switch, end to end in demo mode: a real
 //! sign-in, the real authorization server's exchanges, the simulators, SQLite on disk.
 
-mod demo_as_support;
-mod refresh_support;
+use crate::refresh_support;
 
 use pmt_wire::activity::{ActivityEntry, ActivityEvent, ActivityPage, Actor, GroupKind, Outcome};
 use pmt_wire::{Snapshot, Source, SourceState};

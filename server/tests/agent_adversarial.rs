@@ -8,9 +8,8 @@
 //! or refused with an error, made-up tools get "no such tool", and every case ends
 //! with a message in the chat and an entry in the activity trail.
 
-mod demo_as_support;
-mod llm_support;
-mod refresh_support;
+use crate::llm_support;
+use crate::refresh_support;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

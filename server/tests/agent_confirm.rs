@@ -2,9 +2,8 @@
 //! Deny, no answer, another user's answer, a closed chat. Real demo server, real
 //! sign-in, a scripted model (Anthropic streaming) that asks for the write.
 
-mod demo_as_support;
-mod llm_support;
-mod refresh_support;
+use crate::llm_support;
+use crate::refresh_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -3,9 +3,7 @@
 //! user sees (events), what the model was sent (recorded requests), what was recorded
 //! (activity).
 
-mod demo_as_support;
-mod llm_support;
-mod refresh_support;
+use crate::llm_support;
 
 use llm_support::chat::{self, Answer};
 use llm_support::script::{self, Reply};

@@ -2,9 +2,8 @@
 //! through the registry and recorded as the agent's), and explains what works
 //! otherwise.
 
-mod demo_as_support;
-mod llm_support;
-mod refresh_support;
+use crate::llm_support;
+use crate::refresh_support;
 
 use llm_support::chat::{self, Answer};
 use pmt_wire::activity::{ActivityEvent, Actor, GroupKind, Outcome};

@@ -3,9 +3,8 @@
 //! schema. Each ends in a clear message in the chat (and, for tool calls, an activity
 //! entry), never a crash: the next turn works.
 
-mod demo_as_support;
-mod llm_support;
-mod refresh_support;
+use crate::llm_support;
+use crate::refresh_support;
 
 use std::time::Duration;
 

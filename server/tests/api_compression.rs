@@ -1,8 +1,7 @@
 //! API answers are compressed for clients that accept it (the plan is tens of KB of
 //! JSON), while event streams are never buffered by a compressor.
 
-mod demo_as_support;
-mod refresh_support;
+use crate::refresh_support;
 
 use refresh_support::Session;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING};

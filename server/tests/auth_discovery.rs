@@ -1,7 +1,7 @@
 //! Discovery against a real local server: RFC 8414 for an issuer with a path, the
 //! OpenID fallback, issuer mismatch, and an unreachable server mapped to 502.
 
-mod auth_support;
+use crate::auth_support;
 
 use auth_support::{
     app, body_json, config_for, unreachable_issuer, FixtureAs, MetadataMode, RESOURCE,

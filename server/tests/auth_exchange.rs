@@ -1,6 +1,6 @@
 //! RFC 8693 token exchange against a fixture authorization server.
 
-mod auth_support;
+use crate::auth_support;
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! `AuthUser` through `GET /api/me`: RFC 6750 challenges, and no token in any answer.
 
-mod auth_support;
+use crate::auth_support;
 
 use auth_support::{
     app, body_json, claims, now, FixtureAs, MetadataMode, TestKey, MCP_AUDIENCE, RESOURCE,

@@ -1,7 +1,7 @@
 //! The JWKS cache against a real local server: unknown `kid`s cost at most one fetch per
 //! window, rotation is picked up after it, and an outage does not drop cached keys.
 
-mod auth_support;
+use crate::auth_support;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `POST /api/session` against a fixture authorization server: input checks before any
 //! network call, confidential-client redemption, plain-worded refusals.
 
-mod auth_support;
+use crate::auth_support;
 
 use auth_support::{
     app, body_json, FixtureAs, MetadataMode, CLIENT_ID, CLIENT_SECRET, PUBLIC_URL, RESOURCE,

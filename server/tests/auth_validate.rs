@@ -2,7 +2,7 @@
 //!
 //! Keys are generated per run; nothing private is committed.
 
-mod auth_support;
+use crate::auth_support;
 
 use auth_support::{b64, claims, jwks, TestKey, MCP_AUDIENCE, RESOURCE};
 use pmt_server::auth::validate::{

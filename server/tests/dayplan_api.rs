@@ -1,8 +1,7 @@
 //! `GET /api/plan` on the real demo server: the day plan from the stored snapshot,
 //! for the signed-in user, with their decisions applied, without calling a source.
 
-mod demo_as_support;
-mod refresh_support;
+use crate::refresh_support;
 
 use pmt_server::dayplan::settings::ClockTime;
 use pmt_server::sources::Today;

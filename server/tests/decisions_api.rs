@@ -2,7 +2,7 @@
 //! session token: dismiss/restore, priority overrides, ad-hoc CRUD, the refusals a user
 //! sees, and durability across a restart.
 
-mod demo_as_support;
+use crate::demo_as_support;
 
 use demo_as_support::{decode_unverified, spawn_in, Demo};
 use pmt_server::store::{Store, FILE_NAME};

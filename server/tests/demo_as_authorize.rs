@@ -1,7 +1,7 @@
 //! The demo authorization server's authorization endpoint and consent page, driven the
 //! way a browser drives them (no redirects followed).
 
-mod demo_as_support;
+use crate::demo_as_support;
 
 use demo_as_support::{location, pkce, query_value, request_id, start, without_query, Demo};
 

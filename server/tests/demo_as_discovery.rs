@@ -1,6 +1,6 @@
 //! The demo authorization server's discovery metadata, JWKS and persisted signing key.
 
-mod demo_as_support;
+use crate::demo_as_support;
 
 use demo_as_support::{spawn_in, start, start_with};
 

@@ -1,7 +1,7 @@
 //! RFC 8693 token exchange at the demo authorization server: one resource per request,
 //! least scope, only for the confidential client, only from a valid session token.
 
-mod demo_as_support;
+use crate::demo_as_support;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -1,7 +1,7 @@
 //! The demo authorization server's token endpoint: client authentication and the
 //! authorization code grant with PKCE, talked to the way the backend talks to it.
 
-mod demo_as_support;
+use crate::demo_as_support;
 
 use demo_as_support::{decode_unverified, expect_error, form_encode, now, pkce, start};
 use jsonwebtoken::jwk::JwkSet;

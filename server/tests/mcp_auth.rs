@@ -1,9 +1,8 @@
 //! `/mcp` as an OAuth resource server (MCP authorization spec, RFC 9728, RFC 6750):
 //! its metadata, its challenges, and the wall between its audience and the API's.
 
-mod demo_as_support;
-mod mcp_support;
-mod refresh_support;
+use crate::demo_as_support;
+use crate::mcp_support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -3,9 +3,8 @@
 //! sources without passing the MCP token on), and the subject's audience must still be
 //! one of the backend's two — nothing else.
 
-mod demo_as_support;
-mod mcp_support;
-mod refresh_support;
+use crate::demo_as_support;
+use crate::mcp_support;
 
 use demo_as_support::{decode_unverified, expect_error, now};
 use mcp_support::Mcp;

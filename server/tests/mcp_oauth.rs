@@ -3,9 +3,8 @@
 //! authorization server metadata → authorization code + PKCE with a loopback redirect
 //! and `resource` = the MCP server → a token that `/mcp` accepts and `/api` refuses.
 
-mod demo_as_support;
-mod mcp_support;
-mod refresh_support;
+use crate::demo_as_support;
+use crate::mcp_support;
 
 use demo_as_support::{decode_unverified, expect_error, location, pkce, query_value, request_id};
 use mcp_support::{challenge, Mcp};

@@ -2,9 +2,8 @@
 //! source through the backend's own token exchange (never the MCP token), writes that
 //! show in the dashboard, and an activity trail that says an MCP client did it.
 
-mod demo_as_support;
-mod mcp_support;
-mod refresh_support;
+use crate::demo_as_support;
+use crate::mcp_support;
 
 use std::collections::BTreeSet;
 

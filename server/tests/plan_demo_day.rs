@@ -1,8 +1,7 @@
 //! The default scoring weights on the real demo day (real server, real sign-in, the
 //! seven simulators): what must come out critical, high and low.
 
-mod demo_as_support;
-mod refresh_support;
+use crate::refresh_support;
 
 use pmt_server::sources::Today;
 use pmt_wire::{Priority, Snapshot, Source, Task};

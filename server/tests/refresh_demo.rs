@@ -1,8 +1,8 @@
 //! The refresh end to end in demo mode: a real server, a real sign-in, the real
 //! authorization server exchanging tokens, the seven simulators, SQLite on disk.
 
-mod demo_as_support;
-mod refresh_support;
+use crate::demo_as_support;
+use crate::refresh_support;
 
 use std::collections::BTreeSet;
 

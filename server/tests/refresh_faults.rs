@@ -2,8 +2,7 @@
 //! exchange refused}. Each time the other six sources' tasks all arrive, and the
 //! failing one is reported failed with a reason that names the problem.
 
-mod demo_as_support;
-mod refresh_support;
+use crate::refresh_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

@@ -1,8 +1,7 @@
 //! The GitHub connector against the GitHub simulator, and its normalizer on recorded
 //! search and notification bodies.
 
-mod auth_support;
-mod sim_support;
+use crate::sim_support;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

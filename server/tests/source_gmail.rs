@@ -2,8 +2,7 @@
 //! gone between list and get, pagination, faults) and its normalizer on recorded
 //! `messages.get` bodies.
 
-mod auth_support;
-mod sim_support;
+use crate::sim_support;
 
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,7 @@
 //! Google Calendar connector: against the real simulator (the demo day, pagination,
 //! faults) and its normalizer on a recorded events page.
 
-mod auth_support;
-mod sim_support;
+use crate::sim_support;
 
 use pmt_server::sources::google_calendar::{self, EventsPage};
 use pmt_server::sources::{Fetched, Me, Today};

@@ -2,8 +2,7 @@
 //! file, pagination on both, the Activity host option, faults) and its pure steps on
 //! recorded Activity and comments bodies.
 
-mod auth_support;
-mod sim_support;
+use crate::sim_support;
 
 use std::collections::BTreeMap;
 

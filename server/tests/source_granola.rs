@@ -1,8 +1,7 @@
 //! The Granola connector against the Granola simulator, and its normalizer on recorded
 //! note bodies.
 
-mod auth_support;
-mod sim_support;
+use crate::sim_support;
 
 use pmt_server::sources::granola;
 use pmt_server::sources::{Fetched, Me, SourceError, Today};

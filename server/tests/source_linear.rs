@@ -1,8 +1,7 @@
 //! The Linear connector against the Linear simulator, and its normalizer on recorded
 //! GraphQL bodies.
 
-mod auth_support;
-mod sim_support;
+use crate::sim_support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

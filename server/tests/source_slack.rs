@@ -1,8 +1,7 @@
 //! The Slack connector against the Slack simulator, and its normalizer on recorded
 //! `search.messages` and `reactions.list` bodies.
 
-mod auth_support;
-mod sim_support;
+use crate::sim_support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -4,8 +4,7 @@
 //! change local decisions; refusals and errors are recorded; no token reaches the
 //! activity table.
 
-mod demo_as_support;
-mod refresh_support;
+use crate::refresh_support;
 
 use pmt_server::activity::{Origin, Trail};
 use pmt_server::auth::AuthUser;
