@@ -306,6 +306,32 @@ describe('dashboard (demo mode)', { skip: notBuilt ?? false, timeout: 1_800_000 
     assert.equal(await themeOf(page), 'light');
   });
 
+  test('the plan arriving moves nothing already on screen, at phone and desktop widths (CLS)', T, async () => {
+    // Layout shifts the browser itself records from the navigation on (buffered), with what moved.
+    const shifts = async () => page.evaluate(() => new Promise((resolve) => {
+      const seen = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          if (!e.hadRecentInput) {
+            seen.push({ value: e.value, moved: e.sources.map((x) => x.node?.nodeName ?? '?').join(',') });
+          }
+        }
+      }).observe({ type: 'layout-shift', buffered: true });
+      setTimeout(() => resolve(seen), 300);
+    }));
+    for (const viewport of [{ width: 390, height: 800 }, { width: 1280, height: 900 }]) {
+      await page.setViewportSize(viewport);
+      await fresh();
+      await waitFor(async () => (await page.locator('.task-column.waiting').count()) === 0, {
+        timeout: 10_000, message: 'the whole plan drawn',
+      });
+      const got = await shifts();
+      const total = got.reduce((sum, e) => sum + e.value, 0);
+      assert.ok(total < 0.01, `at ${viewport.width} px the page moved under the user: CLS ${total.toFixed(3)} ${JSON.stringify(got)}`);
+      assert.ok((await cardIds(page)).length > 0, 'the plan is on screen');
+    }
+  });
+
   test('a source failing in the simulator shows as failed in the source view; the rest stays', T, async () => {
     await fresh();
     const before = await plan();

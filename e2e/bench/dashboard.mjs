@@ -20,6 +20,8 @@
 // It also prints the release bundle sizes in dist/ (raw and brotli) against 150 KB.
 //
 // Options: --sizes 1000,10000  --runs 40  --warmup 5  --dist dist  --json (machine-readable too)
+//          --cpu-profile FILE: a V8 CPU profile (.cpuprofile, for DevTools) of the timed runs at
+//          the largest size; build with names kept to read it (see e2e/README.md)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +45,7 @@ const RUNS = Math.max(30, Number(option('runs', 40)));
 const WARMUP = Number(option('warmup', 5));
 const DIST = path.resolve(String(option('dist', STATIC_DIR)));
 const JSON_OUT = option('json', false) === true;
+const CPU_PROFILE = option('cpu-profile', false);
 const TARGET_BROTLI = 150 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -272,6 +275,13 @@ async function benchSize(page, base, n, state) {
 
   const results = { search: [], clear: [], same: [], view: [] };
   const totalRuns = RUNS + WARMUP;
+  let profiler = null;
+  if (typeof CPU_PROFILE === 'string' && n === Math.max(...SIZES)) {
+    profiler = await page.context().newCDPSession(page);
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
+    await profiler.send('Profiler.start');
+  }
   for (let i = 0; i < totalRuns; i += 1) {
     const term = TERMS[i % TERMS.length];
     // A keystroke that completes a search term (from an empty field) …
@@ -296,6 +306,12 @@ async function benchSize(page, base, n, state) {
     const v = await page.evaluate(inPageRun, { action: 'view', value: target });
     await settle(page);
     if (i >= WARMUP) results.view.push(v);
+  }
+  if (profiler) {
+    const { profile } = await profiler.send('Profiler.stop');
+    fs.writeFileSync(CPU_PROFILE, JSON.stringify(profile));
+    process.stderr.write(`bench: CPU profile of the ${n}-task runs in ${CPU_PROFILE}\n`);
+    await profiler.detach();
   }
   // End in the priority view with an empty search.
   if (await page.locator('#view-priority[aria-pressed="true"]').count() === 0) {

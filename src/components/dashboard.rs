@@ -31,7 +31,14 @@ pub struct DashboardView {
     pub state: RwSignal<ViewState>,
     /// The groups they produce over the current snapshot.
     pub groups: Memo<Groups>,
+    /// How many groups are on screen while the first plan is being drawn: one more
+    /// per task, so no single task blocks input for long on a slow phone; then
+    /// `usize::MAX` for good (view switches and searches draw at once).
+    pub revealed: RwSignal<usize>,
 }
+
+/// All groups are drawn.
+pub const ALL_REVEALED: usize = usize::MAX;
 
 /// Browsers ignore `history.replaceState` past about 200 calls in 10 s; the address
 /// takes at most this many per window and catches up at the window's end.
@@ -107,9 +114,14 @@ fn TaskColumns(current: Memo<View>) -> impl IntoView {
     // No empty groups before the first answer (the status bar says "Loading your
     // plan…"): groups that filled up would push the ones below them down (CLS).
     let waiting = move || !data.loaded.get() && data.load_error.with(Option::is_none);
+    let revealed = expect_context::<DashboardView>().revealed;
+    let drawing = move || waiting() || revealed.get() != ALL_REVEALED;
     view! {
         <div class="columns">
-            <div class="task-column">
+            // Until the first plan is drawn, the column holds a screen's height: on a
+            // phone the side panels below it then start off screen, and the list's
+            // arrival does not move anything the user can see (CLS).
+            <div class="task-column" class:waiting=drawing>
                 {move || match current.get() {
                     _ if waiting() => ().into_any(),
                     View::Source => view! { <SourceView /> }.into_any(),
@@ -135,7 +147,17 @@ pub fn Dashboard() -> impl IntoView {
     let state = RwSignal::new(ViewState::from_query(&address_query()));
     follow_in_address(state);
     let groups = Memo::new(move |_| data.board.with(|b| state.with(|s| b.visible(s))));
-    provide_context(DashboardView { state, groups });
+    // A plan already there when the dashboard mounts is drawn at once.
+    let revealed = RwSignal::new(if data.loaded.get_untracked() {
+        ALL_REVEALED
+    } else {
+        1
+    });
+    provide_context(DashboardView {
+        state,
+        groups,
+        revealed,
+    });
     let session = expect_context::<Session>();
     let chat = Chat::new(session, data);
     provide_context(chat);

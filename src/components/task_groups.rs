@@ -2,10 +2,12 @@
 //! the source view adds each source's status (ok, count, age; or why it failed, with
 //! a retry).
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use pmt_wire::{Source, SourceState};
 
-use crate::components::dashboard::DashboardView;
+use crate::components::dashboard::{DashboardView, ALL_REVEALED};
 use crate::components::source_switch::SourceSwitch;
 use crate::components::task_card::TaskCard;
 use crate::dashboard_data::{DashboardData, SourceProgress};
@@ -181,15 +183,35 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
     }
 }
 
-/// All groups of the current view.
+/// All groups of the current view. The first plan is drawn a group per task (top
+/// group first, so nothing drawn moves), see [`DashboardView::revealed`].
 #[component]
 fn Groups() -> impl IntoView {
-    let groups = expect_context::<DashboardView>().groups;
+    let DashboardView {
+        groups, revealed, ..
+    } = expect_context::<DashboardView>();
     let keys =
         Memo::new(move |_| groups.with(|g| g.groups.iter().map(|g| g.key).collect::<Vec<_>>()));
-    view! {
-        <For each=move || keys.get() key=|k| *k children=|key| view! { <TaskGroup key /> } />
-    }
+    Effect::new(move || {
+        let shown = revealed.get();
+        if shown == ALL_REVEALED {
+            return;
+        }
+        if shown >= keys.with(Vec::len) {
+            revealed.set(ALL_REVEALED);
+        } else {
+            set_timeout(
+                move || revealed.update(|n| *n = n.saturating_add(1)),
+                Duration::ZERO,
+            );
+        }
+    });
+    let each = move || {
+        let mut shown = keys.get();
+        shown.truncate(revealed.get());
+        shown
+    };
+    view! { <For each key=|k| *k children=|key| view! { <TaskGroup key /> } /> }
 }
 
 /// Critical / high / medium / low.
