@@ -83,14 +83,7 @@ pub async fn run(turn: &Turn, limits: CallLimits, call: &ModelCall) -> Result<Bl
         }
     };
     let summary = summarize_arguments(&arguments);
-    turn.out
-        .send(ChatEvent::ToolCall {
-            call_id: call.id.clone(),
-            tool: name.clone(),
-            summary: summary.clone(),
-            write,
-        })
-        .await;
+    announce(turn, call, &name, &summary, write).await;
     let tool_call = ToolCall {
         name: call.name.clone(),
         arguments,
@@ -290,6 +283,18 @@ pub fn model_text(error: &ToolError) -> String {
     }
 }
 
+/// Tells the chat which tool the model called, with what, before anything runs.
+async fn announce(turn: &Turn, call: &ModelCall, name: &str, summary: &str, write: bool) {
+    turn.out
+        .send(ChatEvent::ToolCall {
+            call_id: call.id.clone(),
+            tool: name.to_owned(),
+            summary: summary.to_owned(),
+            write,
+        })
+        .await;
+}
+
 fn error_block(call: &ModelCall, content: String) -> Block {
     Block::ToolResult {
         id: call.id.clone(),
@@ -334,14 +339,7 @@ pub async fn skip(turn: &Turn, call: &ModelCall, why: &str) -> Block {
         .into_iter()
         .any(|s| s.name == call.name && s.write);
     let summary = arguments_summary(call);
-    turn.out
-        .send(ChatEvent::ToolCall {
-            call_id: call.id.clone(),
-            tool: name.clone(),
-            summary: summary.clone(),
-            write,
-        })
-        .await;
+    announce(turn, call, &name, &summary, write).await;
     record(
         turn,
         &name,
