@@ -68,28 +68,15 @@ fn write_address(query: &str) {
     }
 }
 
-/// Keeps the address bar's query equal to the view state: after the frame that shows
-/// each change (bookmarks and reloads see exactly what is shown; `replaceState` costs
-/// about a millisecond, which a keystroke's frame does not pay), changes within one
-/// frame written once, and past the browser's rate limit the last state is written
-/// when the window ends.
+/// Keeps the address bar's query equal to the view state: at once on every change
+/// (bookmarks and reloads see exactly what is shown), except past the browser's
+/// rate limit, where the last state is written when the window ends.
 fn follow_in_address(state: RwSignal<ViewState>) {
     let budget = Rc::new(Cell::new((0.0_f64, 0_u32)));
     let catching_up = Rc::new(Cell::new(false));
-    let pending = Rc::new(Cell::new(false));
-    let write_now = {
-        let pending = pending.clone();
-        move || {
-            pending.set(false);
-            if let Some(q) = state.try_with_untracked(ViewState::to_query) {
-                write_address(&q);
-            }
-        }
-    };
     let write = move || {
-        if !pending.replace(true) {
-            let write_now = write_now.clone();
-            request_animation_frame(move || set_timeout(write_now, Duration::ZERO));
+        if let Some(q) = state.try_with_untracked(ViewState::to_query) {
+            write_address(&q);
         }
     };
     Effect::new(move || {
@@ -107,7 +94,6 @@ fn follow_in_address(state: RwSignal<ViewState>) {
         } else if !catching_up.replace(true) {
             let catching_up = catching_up.clone();
             let budget = budget.clone();
-            let write = write.clone();
             let wait = ADDRESS_WINDOW.as_millis() as f64 - (now - window_start);
             set_timeout(
                 move || {
