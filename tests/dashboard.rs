@@ -8,22 +8,23 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use leptos::prelude::*;
 use plan_my_today::clock;
-use plan_my_today::components::dashboard::Dashboard;
-use plan_my_today::dashboard_data::DashboardData;
-use plan_my_today::session::{now_secs, Session};
-use plan_my_today::storage::{self, SESSION_KEY, THEME_KEY};
-use plan_my_today::theme::ThemeState;
+use plan_my_today::session::now_secs;
+use plan_my_today::storage::{self, THEME_KEY};
 use pmt_wire::{
-    Person, Priority, SessionResponse, Signals, Snapshot, Source, SourceState, SourceStatus, Task,
-    TaskId, TaskKind, User,
+    Person, Priority, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
 };
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+mod ui_support;
+
+use ui_support::{
+    answer, answer_json, document, fake_network, fire, key, mount, type_into, wait_until, window,
+};
 
 // ---------------------------------------------------------------------------------
 // Fixtures
@@ -199,43 +200,6 @@ fn snapshot() -> Snapshot {
 // ---------------------------------------------------------------------------------
 // Browser helpers
 
-fn window() -> web_sys::Window {
-    web_sys::window().unwrap()
-}
-
-fn document() -> web_sys::Document {
-    window().document().unwrap()
-}
-
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-/// Polls (up to ~3 s) until `check` holds.
-async fn wait_until(what: &str, check: impl Fn() -> bool) {
-    for _ in 0..150 {
-        leptos::task::tick().await;
-        if check() {
-            return;
-        }
-        sleep_ms(20).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn set_url(url: &str) {
-    window()
-        .history()
-        .unwrap()
-        .replace_state_with_url(&JsValue::NULL, "", Some(url))
-        .unwrap();
-}
-
 /// Waits until the address bar's query is `expected` (written by an effect, so
 /// after the change is rendered).
 async fn wait_for_query(expected: &str) {
@@ -245,196 +209,25 @@ async fn wait_for_query(expected: &str) {
     .await;
 }
 
-fn sign_in_this_tab() {
-    storage::save(
-        SESSION_KEY,
-        &SessionResponse {
-            token: "test-token".into(),
-            expires_at: now_secs() + 3600,
-            user: User {
-                sub: "dana".into(),
-                name: Some("Dana Demo".into()),
-                email: None,
-            },
-        },
-    )
-    .unwrap();
-}
-
-/// A mounted dashboard; dropping it unmounts and removes it.
-struct Mounted {
-    root: HtmlElement,
-    _handle: Box<dyn std::any::Any>,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
-impl Mounted {
-    fn all(&self, selector: &str) -> Vec<Element> {
-        let list = self.root.query_selector_all(selector).unwrap();
-        (0..list.length())
-            .filter_map(|i| list.item(i))
-            .filter_map(|n| n.dyn_into::<Element>().ok())
-            .collect()
-    }
-
-    fn one(&self, selector: &str) -> Element {
-        self.root
-            .query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("no element matches {selector}"))
-    }
-
-    fn has(&self, selector: &str) -> bool {
-        self.root.query_selector(selector).unwrap().is_some()
-    }
-
-    fn text(&self, selector: &str) -> String {
-        self.one(selector).text_content().unwrap_or_default()
-    }
-
-    /// Task ids of the cards in a group, in order.
-    fn ids_in(&self, group: &str) -> Vec<String> {
-        self.all(&format!("[data-group=\"{group}\"] [data-task-id]"))
-            .iter()
-            .filter_map(|e| e.get_attribute("data-task-id"))
-            .collect()
-    }
-
-    fn card_count(&self) -> usize {
-        self.all("[data-task-id]").len()
-    }
-
-    fn click(&self, selector: &str) {
-        self.one(selector).unchecked_into::<HtmlElement>().click();
-    }
-
-    fn card(&self, id: &str) -> Element {
-        self.one(&format!("[data-task-id=\"{id}\"]"))
-    }
-}
-
-/// Mounts the dashboard at `url` with `snapshot` already loaded.
-fn mount(url: &str, snapshot: Snapshot) -> Mounted {
-    set_url(url);
-    sign_in_this_tab();
-    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        let session = Session::restore();
-        provide_context(session);
-        provide_context(ThemeState::install());
-        let data = DashboardData::new(session);
-        data.set_snapshot(snapshot);
-        provide_context(data);
-        view! { <Dashboard /> }
-    });
-    Mounted {
-        root,
-        _handle: Box::new(handle),
-    }
-}
-
-fn key(keyname: &str) {
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key(keyname);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    let target: web_sys::EventTarget = document()
-        .active_element()
-        .map(Into::into)
-        .unwrap_or_else(|| document().body().unwrap().into());
-    target.dispatch_event(&event).unwrap();
-}
-
 fn active_task_id() -> Option<String> {
     document()
         .active_element()
         .and_then(|e| e.get_attribute("data-task-id"))
 }
 
-fn type_into(input: &Element, value: &str) {
-    let input: HtmlInputElement = input.clone().unchecked_into();
-    input.set_value(value);
-    let event = web_sys::Event::new_with_event_init_dict("input", &{
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        init
-    })
-    .unwrap();
-    input.dispatch_event(&event).unwrap();
-}
-
 fn choose(select: &Element, value: &str) {
-    let select: HtmlSelectElement = select.clone().unchecked_into();
-    select.set_value(value);
-    let event = web_sys::Event::new_with_event_init_dict("change", &{
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        init
-    })
-    .unwrap();
-    select.dispatch_event(&event).unwrap();
+    select.unchecked_ref::<HtmlSelectElement>().set_value(value);
+    fire(select, "change");
 }
 
 // ---------------------------------------------------------------------------------
-// A fake network: `window.fetch` records each request and answers from a table.
-
-const FAKE_FETCH: &str = r#"
-    if (!window.__realFetch) window.__realFetch = window.fetch;
-    window.__calls = [];
-    window.__responses = {};
-    window.fetch = async function (input, init) {
-        const r = (input instanceof Request) ? input : new Request(input, init);
-        const body = await r.clone().text();
-        const path = new URL(r.url).pathname;
-        window.__calls.push(r.method + ' ' + path + (body ? ' ' + body : ''));
-        const a = window.__responses[r.method + ' ' + path];
-        if (a === undefined) {
-            return new Response(JSON.stringify({ error: 'not_found', error_description: 'No fake for ' + r.method + ' ' + path }),
-                { status: 404, headers: { 'content-type': 'application/json' } });
-        }
-        return new Response((a.status === 204) ? null : a.body, { status: a.status || 200, headers: { 'content-type': a.type || 'application/json' } });
-    };
-"#;
-
-fn fake_network() {
-    js_sys::Function::new_no_args(FAKE_FETCH)
-        .call0(&JsValue::NULL)
-        .unwrap();
-}
-
-fn answer(method_and_path: &str, status: u16, content_type: &str, body: &str) {
-    let responses = js_sys::Reflect::get(&window(), &"__responses".into()).unwrap();
-    let a = js_sys::Object::new();
-    js_sys::Reflect::set(&a, &"status".into(), &JsValue::from(status)).unwrap();
-    js_sys::Reflect::set(&a, &"type".into(), &content_type.into()).unwrap();
-    js_sys::Reflect::set(&a, &"body".into(), &body.into()).unwrap();
-    js_sys::Reflect::set(&responses, &method_and_path.into(), &a).unwrap();
-}
-
-fn answer_json<T: serde::Serialize>(method_and_path: &str, value: &T) {
-    answer(
-        method_and_path,
-        200,
-        "application/json",
-        &serde_json::to_string(value).unwrap(),
-    );
-}
+// The fake network (tests/ui_support): what these tests look at.
 
 /// The calls the test's actions made (the day plan, fetched whenever the tasks change,
 /// is left out: tests/activity.rs covers it).
 fn calls() -> Vec<String> {
-    let calls = js_sys::Reflect::get(&window(), &"__calls".into()).unwrap();
-    js_sys::Array::from(&calls)
-        .iter()
-        .filter_map(|v| v.as_string())
+    ui_support::calls()
+        .into_iter()
         .filter(|c| c != "GET /api/plan")
         .collect()
 }

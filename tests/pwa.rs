@@ -27,13 +27,9 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn window() -> web_sys::Window {
-    web_sys::window().unwrap()
-}
+mod ui_support;
 
-fn document() -> web_sys::Document {
-    window().document().unwrap()
-}
+use ui_support::{document, wait_until, window};
 
 fn local(key: &str) -> Option<String> {
     window()
@@ -42,26 +38,6 @@ fn local(key: &str) -> Option<String> {
         .unwrap()
         .get_item(key)
         .unwrap()
-}
-
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-async fn wait_until(what: &str, check: impl Fn() -> bool) {
-    for _ in 0..150 {
-        leptos::task::tick().await;
-        if check() {
-            return;
-        }
-        sleep_ms(20).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 fn task(source: Source, kind: TaskKind, id: &str, title: &str) -> Task {

@@ -171,6 +171,22 @@ impl Mounted {
             .collect()
     }
 
+    /// Task ids of the cards in a group, in order.
+    pub fn ids_in(&self, group: &str) -> Vec<String> {
+        self.all(&format!("[data-group=\"{group}\"] [data-task-id]"))
+            .iter()
+            .filter_map(|e| e.get_attribute("data-task-id"))
+            .collect()
+    }
+
+    pub fn card_count(&self) -> usize {
+        self.all("[data-task-id]").len()
+    }
+
+    pub fn card(&self, id: &str) -> Element {
+        self.one(&format!("[data-task-id=\"{id}\"]"))
+    }
+
     pub fn one(&self, selector: &str) -> Element {
         self.all(selector)
             .into_iter()
@@ -275,7 +291,8 @@ pub fn active_id() -> String {
         .unwrap_or_default()
 }
 
-fn fire(el: &Element, name: &str) {
+/// Fires a bubbling `name` event at `el`.
+pub fn fire(el: &Element, name: &str) {
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
     let event = web_sys::Event::new_with_event_init_dict(name, &init).unwrap();
