@@ -114,8 +114,9 @@ fn TaskColumns(current: Memo<View>) -> impl IntoView {
     // No empty groups before the first answer (the status bar says "Loading your
     // plan…"): groups that filled up would push the ones below them down (CLS).
     let waiting = move || !data.loaded.get() && data.load_error.with(Option::is_none);
+    // Groups only start revealing once the plan is there, so this covers the wait too.
     let revealed = expect_context::<DashboardView>().revealed;
-    let drawing = move || waiting() || revealed.get() != ALL_REVEALED;
+    let drawing = move || revealed.get() != ALL_REVEALED;
     view! {
         <div class="columns">
             // Until the first plan is drawn, the column holds a screen's height: on a

@@ -133,16 +133,37 @@ fn Filters() -> impl IntoView {
     }
 }
 
+/// A view button, pressed while its view is shown.
+#[component]
+fn ViewButton(
+    shows: View,
+    id: &'static str,
+    keys: &'static str,
+    label: &'static str,
+) -> impl IntoView {
+    let state = expect_context::<DashboardView>().state;
+    let pressed = Memo::new(move |_| state.with(|s| s.view == shows));
+    view! {
+        <button
+            type="button"
+            id=id
+            aria-pressed=move || pressed.get().to_string()
+            aria-keyshortcuts=keys
+            on:click=move |_| state.update(|s| s.view = shows)
+        >
+            {label}
+        </button>
+    }
+}
+
 /// The toolbar. `on_help` opens the shortcut list.
 #[component]
 pub fn Toolbar(on_help: Callback<()>) -> impl IntoView {
     let data = expect_context::<DashboardData>();
     let state = expect_context::<DashboardView>().state;
     let query = Memo::new(move |_| state.with(|s| s.query.clone()));
-    let view_now = Memo::new(move |_| state.with(|s| s.view));
     let sort = Memo::new(move |_| state.with(|s| s.sort));
     let dismissed = Memo::new(move |_| state.with(|s| s.show_dismissed));
-    let set_view = move |v: View| state.update(|s| s.view = v);
     view! {
         <div class="toolbar-row">
             <div class="field search">
@@ -158,33 +179,9 @@ pub fn Toolbar(on_help: Callback<()>) -> impl IntoView {
                 />
             </div>
             <div class="segmented" role="group" aria-label="View">
-                <button
-                    type="button"
-                    id="view-priority"
-                    aria-pressed=move || (view_now.get() == View::Priority).to_string()
-                    aria-keyshortcuts="g p"
-                    on:click=move |_| set_view(View::Priority)
-                >
-                    "By priority"
-                </button>
-                <button
-                    type="button"
-                    id="view-source"
-                    aria-pressed=move || (view_now.get() == View::Source).to_string()
-                    aria-keyshortcuts="g s"
-                    on:click=move |_| set_view(View::Source)
-                >
-                    "By source"
-                </button>
-                <button
-                    type="button"
-                    id="view-activity"
-                    aria-pressed=move || (view_now.get() == View::Activity).to_string()
-                    aria-keyshortcuts="g a"
-                    on:click=move |_| set_view(View::Activity)
-                >
-                    "Activity"
-                </button>
+                <ViewButton shows=View::Priority id="view-priority" keys="g p" label="By priority" />
+                <ViewButton shows=View::Source id="view-source" keys="g s" label="By source" />
+                <ViewButton shows=View::Activity id="view-activity" keys="g a" label="Activity" />
             </div>
             <div class="field inline">
                 <label for="sort">"Sort"</label>
