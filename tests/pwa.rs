@@ -195,7 +195,9 @@ async fn an_offline_board_is_read_only_and_says_how_old_it_is() {
     let actions = m.all(".card-actions button");
     assert!(!actions.is_empty());
     assert!(
-        actions.iter().all(|b| b.has_attribute("disabled")),
+        actions
+            .iter()
+            .all(|b| b.matches(":disabled").unwrap_or(false)),
         "every card action needs the server"
     );
     // Search still works on the kept plan.

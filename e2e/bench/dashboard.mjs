@@ -424,7 +424,7 @@ async function main() {
   const bundle = bundleSizes(DIST);
   const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
-  const backend = await startBackend();
+  const backend = await startBackend({ staticDir: DIST });
   const h = await launchChromium({ viewport: { width: 1280, height: 900 } });
   const { page } = h;
   const state = { body: null };

@@ -95,7 +95,7 @@ fn ActionButton(
         <button
             type="button"
             class=class
-            disabled=if disabled { Signal::stored(true) } else { data.read_only() }
+            disabled=disabled
             on:click=on_click
         >
             {label}
@@ -172,7 +172,10 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
                     </p>
                 }
             })}
-        <div class="card-actions" role="group" aria-labelledby=title_id>
+        // A fieldset (a group, like the card's title labels it) disables every action of
+        // the card at once while the board is read-only: one reactive attribute per card
+        // instead of one per button.
+        <fieldset class="card-actions" aria-labelledby=title_id disabled=data.read_only()>
             {dismiss
                 .map(|(action, class, label)| {
                     view! { <ActionButton id=id.clone() action class label /> }
@@ -207,25 +210,15 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
             {(task.source == Source::AdHoc)
                 .then(|| {
                     view! {
-                        <button
-                            type="button"
-                            class="task-edit"
-                            disabled=data.read_only()
-                            on:click=move |_| on_edit.run(())
-                        >
+                        <button type="button" class="task-edit" on:click=move |_| on_edit.run(())>
                             "Edit"
                         </button>
-                        <button
-                            type="button"
-                            class="task-delete"
-                            disabled=data.read_only()
-                            on:click=on_delete
-                        >
+                        <button type="button" class="task-delete" on:click=on_delete>
                             {move || if confirm_delete.get() { "Confirm delete" } else { "Delete" }}
                         </button>
                     }
                 })}
-        </div>
+        </fieldset>
     }
 }
 
@@ -238,7 +231,6 @@ pub fn TaskCard(task: Task) -> impl IntoView {
     let dismissed = task.dismissed;
     let overridden = task.priority_override.is_some();
     let labelled_by = format!("{id}-title");
-    let shown = task.clone();
     view! {
         <article
             class="card"
@@ -249,19 +241,27 @@ pub fn TaskCard(task: Task) -> impl IntoView {
             tabindex="0"
             aria-labelledby=labelled_by
         >
-            <Show
-                when=move || editing.get()
-                fallback=move || {
+            // A plain closure, not <Show>: no memo per card (a 10,000-task search redraws
+            // dozens of cards per keystroke).
+            {move || {
+                if editing.get() {
                     view! {
-                        <CardBody task=shown.clone() on_edit=Callback::new(move |()| editing.set(true)) />
+                        <AdHocForm
+                            editing=task.clone()
+                            on_done=Callback::new(move |()| editing.set(false))
+                        />
                     }
+                    .into_any()
+                } else {
+                    view! {
+                        <CardBody
+                            task=task.clone()
+                            on_edit=Callback::new(move |()| editing.set(true))
+                        />
+                    }
+                    .into_any()
                 }
-            >
-                <AdHocForm
-                    editing=task.clone()
-                    on_done=Callback::new(move |()| editing.set(false))
-                />
-            </Show>
+            }}
         </article>
     }
 }

@@ -220,8 +220,9 @@ impl Mounted {
         self.one(selector).unchecked_into::<HtmlElement>().click();
     }
 
+    /// Disabled as the user meets it: its own attribute or a disabled fieldset around it.
     pub fn disabled(&self, selector: &str) -> bool {
-        self.one(selector).has_attribute("disabled")
+        self.one(selector).matches(":disabled").unwrap_or(false)
     }
 
     pub fn value(&self, selector: &str) -> String {
