@@ -173,6 +173,13 @@ describe('installable PWA', { skip: notBuilt ?? false, timeout: 900_000 }, () =>
     assert.ok(!JSON.stringify(saved).includes(session.token), 'the kept plan holds the token');
     assert.ok(!Object.keys(saved).some((k) => /token/i.test(k)), 'the kept plan has a token field');
 
+    // The live reload after the network returns is the first /api/tasks *answer* from here
+    // on: requests made offline get none. (Counting requests from after setOffline(false)
+    // raced the `online` event's reload, which can be sent before that call returns.)
+    const backOnline = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/tasks' && r.ok(),
+      { timeout: 60_000 },
+    ).then(() => true, () => false);
     await h.context.setOffline(true);
     try {
       await page.reload();
@@ -196,9 +203,8 @@ describe('installable PWA', { skip: notBuilt ?? false, timeout: 900_000 }, () =>
     // Back online: it reloads by itself, no click. (A document loaded while Chromium's network
     // emulation is offline keeps navigator.onLine true, so no `online` event reaches it here:
     // the app's retry timer brings it back; the next test covers the `online` event.)
-    const before = h.requests.length;
     await page.locator(PWA.offlineBanner).waitFor({ state: 'detached', timeout: 30_000 });
-    assert.ok(h.requests.slice(before).some((r) => new URL(r.url).pathname === '/api/tasks'), 'no /api/tasks after coming back online');
+    assert.ok(await backOnline, 'no /api/tasks answered after coming back online');
     assert.equal(await page.locator(PWA.refresh).isEnabled(), true, '#refresh still disabled online');
     assert.ok((await waitForCards(page)) > 0);
   });

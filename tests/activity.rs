@@ -483,6 +483,27 @@ async fn the_day_plan_puts_focus_and_breaks_beside_the_meetings_and_lists_what_i
 }
 
 #[wasm_bindgen_test]
+async fn the_timeline_waits_for_the_first_plan_instead_of_rearranging_under_the_user() {
+    fake_network();
+    // The plan's answer is slow: its body arrives only when the test writes it.
+    stream("GET /api/plan");
+    let m = mount("/", planned_snapshot());
+    wait_until("asked for a plan", || stream_open("GET /api/plan")).await;
+    leptos::task::tick().await;
+    assert!(
+        m.all(".timeline .axis > li").is_empty(),
+        "rows drawn before the plan would move when its blocks arrive (CLS)"
+    );
+    push_text(
+        "GET /api/plan",
+        &serde_json::to_string(&plan()).expect("plan JSON"),
+    );
+    end_stream("GET /api/plan");
+    wait_until("the plan", || m.has(".timeline .slot.block")).await;
+    assert_eq!(m.all(".timeline .slot.meeting").len(), 1, "the meeting");
+}
+
+#[wasm_bindgen_test]
 async fn the_plan_is_fetched_again_when_the_tasks_change_and_absent_without_a_plan() {
     fake_network();
     let m = mount("/", snapshot());

@@ -19,21 +19,27 @@ pub struct PlanState {
     pub plan: RwSignal<Option<DayPlan>>,
     /// Why it could not be made (not shown when the server simply has no plan).
     pub error: RwSignal<Option<String>>,
+    /// A plan is being asked for and none has been answered yet: the timeline waits
+    /// for it rather than drawing the meetings alone and then rearranging them under
+    /// the user when the plan's blocks arrive (CLS). False offline and once answered.
+    pub first_pending: Memo<bool>,
 }
 
 impl PlanState {
     /// Follows the board: fetches the plan for each new set of inputs; answers that
     /// arrive out of order are dropped.
     pub fn follow(data: DashboardData, session: Session) -> PlanState {
-        let state = PlanState {
-            plan: RwSignal::new(None),
-            error: RwSignal::new(None),
-        };
         let key = Memo::new(move |_| {
             let live = data.loaded.get() && !data.is_offline() && session.signed_in();
             data.board
                 .with(|b| (live && b.snapshot().generated_at > 0).then(|| inputs_key(b.snapshot())))
         });
+        let answered = RwSignal::new(false);
+        let state = PlanState {
+            plan: RwSignal::new(None),
+            error: RwSignal::new(None),
+            first_pending: Memo::new(move |_| key.with(Option::is_some) && !answered.get()),
+        };
         let generation = StoredValue::new(0u32);
         Effect::new(move || {
             if key.get().is_none() {
@@ -46,6 +52,7 @@ impl PlanState {
                 if generation.get_value() != mine {
                     return;
                 }
+                answered.set(true);
                 match answer {
                     Ok(plan) => {
                         state.plan.set(Some(plan));

@@ -54,8 +54,13 @@ fn card_link(id: TaskId, title: String) -> AnyView {
 #[component]
 pub fn Timeline() -> impl IntoView {
     let data = expect_context::<DashboardData>();
-    let plan = use_context::<PlanState>().map(|p| p.plan);
-    let plan_error = use_context::<PlanState>().map(|p| p.error);
+    let plan_state = use_context::<PlanState>();
+    let plan = plan_state.map(|p| p.plan);
+    let plan_error = plan_state.map(|p| p.error);
+    // The axis is drawn once, with what it will keep: the day's meetings (so not
+    // before the tasks are there) and the plan's blocks (so not while the first plan
+    // is on its way). Rows that arrive later would move the ones drawn (CLS).
+    let ready = move || data.loaded.get() && !plan_state.is_some_and(|p| p.first_pending.get());
     let layout = Memo::new(move |_| {
         let now = data.now.get();
         data.board.with(|b| {
@@ -152,6 +157,9 @@ pub fn Timeline() -> impl IntoView {
         )
     };
     let axis = move || {
+        if !ready() {
+            return ().into_any();
+        }
         let now = data.now.get();
         let rows = layout.with(|l| match plan {
             Some(p) => p.with(|p| dayplan::rows(l, p.as_ref())),
@@ -176,7 +184,7 @@ pub fn Timeline() -> impl IntoView {
         if marker == count {
             items.push(now_marker(now).into_any());
         }
-        items.collect_view()
+        items.collect_view().into_any()
     };
     let planned = move || plan.is_some_and(|p| p.with(Option::is_some));
     view! {

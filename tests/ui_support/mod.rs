@@ -403,6 +403,11 @@ pub fn push_event(method_and_path: &str, name: &str, data: &str) {
     );
 }
 
+/// Writes raw text into the open stream (a slow answer's body, arriving).
+pub fn push_text(method_and_path: &str, text: &str) {
+    call_global("__push", &[method_and_path, text]);
+}
+
 /// Closes the open stream (the server ended the answer).
 pub fn end_stream(method_and_path: &str) {
     call_global("__end", &[method_and_path]);
