@@ -24,6 +24,9 @@
 // Options: --sizes 1000,10000  --runs 40  --warmup 5  --dist dist  --json (machine-readable too)
 //          --cpu-profile FILE: a V8 CPU profile (.cpuprofile, for DevTools) of the timed runs at
 //          the largest size; build with names kept to read it (see e2e/README.md)
+//          --trace FILE: a Chromium performance trace (for DevTools) of the timed runs at the
+//          largest size, and the renderer main thread's time per phase (script, style,
+//          layout, paint) printed per run
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +51,7 @@ const WARMUP = Number(option('warmup', 5));
 const DIST = path.resolve(String(option('dist', STATIC_DIR)));
 const JSON_OUT = option('json', false) === true;
 const CPU_PROFILE = option('cpu-profile', false);
+const TRACE = option('trace', false);
 const TARGET_BROTLI = 150 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -304,6 +308,16 @@ async function benchSize(page, base, n, state) {
     await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
     await profiler.send('Profiler.start');
   }
+  let tracer = null;
+  const traceEvents = [];
+  if (typeof TRACE === 'string' && n === Math.max(...SIZES)) {
+    tracer = await page.context().newCDPSession(page);
+    tracer.on('Tracing.dataCollected', ({ value }) => traceEvents.push(...value));
+    await tracer.send('Tracing.start', {
+      transferMode: 'ReportEvents',
+      traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8.execute'] },
+    });
+  }
   for (let i = 0; i < totalRuns; i += 1) {
     const term = TERMS[i % TERMS.length];
     // A keystroke that completes a search term (from an empty field) …
@@ -329,6 +343,15 @@ async function benchSize(page, base, n, state) {
     await settle(page);
     if (i >= WARMUP) results.view.push(v);
   }
+  if (tracer) {
+    const done = new Promise((resolve) => tracer.once('Tracing.tracingComplete', resolve));
+    await tracer.send('Tracing.end');
+    await done;
+    fs.writeFileSync(TRACE, JSON.stringify({ traceEvents }));
+    printPhases(traceEvents, 2 * RUNS + 3 * RUNS + 2 * WARMUP * 2);
+    process.stderr.write(`bench: trace of the ${n}-task runs in ${TRACE}\n`);
+    await tracer.detach();
+  }
   if (profiler) {
     const { profile } = await profiler.send('Profiler.stop');
     fs.writeFileSync(CPU_PROFILE, JSON.stringify(profile));
@@ -344,6 +367,33 @@ async function benchSize(page, base, n, state) {
     .filter(([k]) => k !== 'same')
     .flatMap(([k, rs]) => rs.filter((r) => r.mutations === 0).map(() => k));
   return { n, firstRender, cardsShown, results, noMutation, bytes: state.body.length };
+}
+
+/** The renderer main thread's time per phase over a trace (complete events, self-nested
+ * ones counted once: a phase inside a task is that task's, not the task's twice). */
+function printPhases(events, interactions) {
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const phases = {
+    script: ['FunctionCall', 'EventDispatch', 'TimerFire', 'FireAnimationFrame', 'v8.callFunction', 'RunMicrotasks'],
+    style: ['UpdateLayoutTree', 'RecalculateStyles'],
+    layout: ['Layout'],
+    paint: ['PrePaint', 'Paint', 'Layerize', 'UpdateLayer', 'CompositeLayers', 'Commit'],
+  };
+  const totals = {};
+  for (const [phase, names] of Object.entries(phases)) {
+    const spans = events
+      .filter((e) => e.ph === 'X' && e.pid === main?.pid && e.tid === main?.tid && names.includes(e.name))
+      .map((e) => [e.ts, e.ts + (e.dur ?? 0)])
+      .sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    let end = -Infinity;
+    for (const [a, b] of spans) {
+      if (a >= end) { total += b - a; end = b; } else if (b > end) { total += b - end; end = b; }
+    }
+    totals[phase] = total / 1000;
+  }
+  console.log(`  trace: renderer main thread per interaction (≈${interactions} timed or set-up actions):`);
+  for (const [phase, t] of Object.entries(totals)) console.log(`    ${phase.padEnd(8)} ${(t / interactions).toFixed(2)} ms`);
 }
 
 function summarize(results) {
