@@ -6,6 +6,7 @@
 
 mod ui_support;
 
+use plan_my_today::components::day_plan::FIRST_PLAN_WAIT;
 use plan_my_today::session::now_secs;
 use pmt_wire::activity::{
     ActivityEntry, ActivityEvent, ActivityPage, Actor, Confirmation, GroupKind, Outcome,
@@ -501,6 +502,26 @@ async fn the_timeline_waits_for_the_first_plan_instead_of_rearranging_under_the_
     end_stream("GET /api/plan");
     wait_until("the plan", || m.has(".timeline .slot.block")).await;
     assert_eq!(m.all(".timeline .slot.meeting").len(), 1, "the meeting");
+}
+
+#[wasm_bindgen_test]
+async fn a_plan_that_does_not_come_does_not_hide_the_meetings() {
+    fake_network();
+    // The plan's answer never ends.
+    stream("GET /api/plan");
+    let m = mount("/", planned_snapshot());
+    wait_until("asked for a plan", || stream_open("GET /api/plan")).await;
+    assert!(
+        !m.has(".timeline .slot.meeting"),
+        "waits for the plan first"
+    );
+    sleep_ms(FIRST_PLAN_WAIT.as_millis() as i32 + 200).await;
+    assert_eq!(
+        m.all(".timeline .slot.meeting").len(),
+        1,
+        "the meeting is drawn without the plan"
+    );
+    assert_eq!(m.text("#timeline-heading").trim(), "Today's meetings");
 }
 
 #[wasm_bindgen_test]

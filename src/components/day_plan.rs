@@ -21,9 +21,13 @@ pub struct PlanState {
     pub error: RwSignal<Option<String>>,
     /// A plan is being asked for and none has been answered yet: the timeline waits
     /// for it rather than drawing the meetings alone and then rearranging them under
-    /// the user when the plan's blocks arrive (CLS). False offline and once answered.
+    /// the user when the plan's blocks arrive (CLS). False offline, once answered, and
+    /// after [`FIRST_PLAN_WAIT`] (a slow server must not hide the day's meetings).
     pub first_pending: Memo<bool>,
 }
+
+/// How long the timeline waits for the first plan before it draws the meetings alone.
+pub const FIRST_PLAN_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
 
 impl PlanState {
     /// Follows the board: fetches the plan for each new set of inputs; answers that
@@ -47,6 +51,15 @@ impl PlanState {
             }
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
+            if !answered.get_untracked() {
+                // try_set: the dashboard may be gone by then.
+                set_timeout(
+                    move || {
+                        let _ = answered.try_set(true);
+                    },
+                    FIRST_PLAN_WAIT,
+                );
+            }
             spawn_local(async move {
                 let answer = session.get_json::<DayPlan>("/api/plan").await;
                 if generation.get_value() != mine {
