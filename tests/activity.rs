@@ -483,14 +483,20 @@ async fn the_day_plan_puts_focus_and_breaks_beside_the_meetings_and_lists_what_i
     assert_eq!(calls_to("GET /api/plan").len(), 1);
 }
 
-#[wasm_bindgen_test]
-async fn the_timeline_waits_for_the_first_plan_instead_of_rearranging_under_the_user() {
+/// The dashboard, mounted while `GET /api/plan` is asked for and has not answered: its
+/// body arrives only when the test writes it (`push_text`, `end_stream`), if ever.
+async fn mount_with_the_plan_on_its_way() -> Mounted {
     fake_network();
-    // The plan's answer is slow: its body arrives only when the test writes it.
     stream("GET /api/plan");
     let m = mount("/", planned_snapshot());
     wait_until("asked for a plan", || stream_open("GET /api/plan")).await;
     leptos::task::tick().await;
+    m
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_waits_for_the_first_plan_instead_of_rearranging_under_the_user() {
+    let m = mount_with_the_plan_on_its_way().await;
     assert!(
         m.all(".timeline .axis > li").is_empty(),
         "rows drawn before the plan would move when its blocks arrive (CLS)"
@@ -506,11 +512,8 @@ async fn the_timeline_waits_for_the_first_plan_instead_of_rearranging_under_the_
 
 #[wasm_bindgen_test]
 async fn a_plan_that_does_not_come_does_not_hide_the_meetings() {
-    fake_network();
     // The plan's answer never ends.
-    stream("GET /api/plan");
-    let m = mount("/", planned_snapshot());
-    wait_until("asked for a plan", || stream_open("GET /api/plan")).await;
+    let m = mount_with_the_plan_on_its_way().await;
     assert!(
         !m.has(".timeline .slot.meeting"),
         "waits for the plan first"
