@@ -488,7 +488,18 @@ async fn the_day_plan_puts_focus_and_breaks_beside_the_meetings_and_lists_what_i
 async fn mount_with_the_plan_on_its_way() -> Mounted {
     fake_network();
     stream("GET /api/plan");
-    let m = mount("/", planned_snapshot());
+    let mut snapshot = planned_snapshot();
+    let mut all_day = task(
+        Source::GoogleCalendar,
+        pmt_wire::TaskKind::Meeting,
+        "google_calendar:offsite",
+        "Offsite week",
+        pmt_wire::Priority::Low,
+    );
+    all_day.signals.starts_at = Some(today());
+    all_day.signals.ends_at = Some(today() + 24 * HOUR);
+    snapshot.tasks.push(all_day);
+    let m = mount("/", snapshot);
     wait_until("asked for a plan", || stream_open("GET /api/plan")).await;
     leptos::task::tick().await;
     m
@@ -501,6 +512,10 @@ async fn the_timeline_waits_for_the_first_plan_instead_of_rearranging_under_the_
         m.all(".timeline .axis > li").is_empty(),
         "rows drawn before the plan would move when its blocks arrive (CLS)"
     );
+    assert!(
+        !m.has(".timeline .all-day"),
+        "the all-day line sits below the axis: drawn before it, it would move down (CLS)"
+    );
     push_text(
         "GET /api/plan",
         &serde_json::to_string(&plan()).expect("plan JSON"),
@@ -508,6 +523,7 @@ async fn the_timeline_waits_for_the_first_plan_instead_of_rearranging_under_the_
     end_stream("GET /api/plan");
     wait_until("the plan", || m.has(".timeline .slot.block")).await;
     assert_eq!(m.all(".timeline .slot.meeting").len(), 1, "the meeting");
+    assert!(m.text(".timeline .all-day").contains("Offsite week"));
 }
 
 #[wasm_bindgen_test]

@@ -57,9 +57,10 @@ pub fn Timeline() -> impl IntoView {
     let plan_state = use_context::<PlanState>();
     let plan = plan_state.map(|p| p.plan);
     let plan_error = plan_state.map(|p| p.error);
-    // The axis is drawn once, with what it will keep: the day's meetings (so not
-    // before the tasks are there) and the plan's blocks (so not while the first plan
-    // is on its way). Rows that arrive later would move the ones drawn (CLS).
+    // The schedule (axis, all-day entries, the no-meetings note) is drawn once, with
+    // what it will keep: the day's meetings (so not before the tasks are there) and
+    // the plan's blocks (so not while the first plan is on its way). Rows that arrive
+    // later would move what is drawn below them (CLS).
     let ready = move || data.loaded.get() && !plan_state.is_some_and(|p| p.first_pending.get());
     let layout = Memo::new(move |_| {
         let now = data.now.get();
@@ -196,6 +197,9 @@ pub fn Timeline() -> impl IntoView {
             </h2>
             <ol class="axis" aria-label="Today's schedule">{axis}</ol>
             {move || {
+                if !ready() {
+                    return None;
+                }
                 let all_day: Vec<(pmt_wire::TaskId, String)> = layout
                     .with(|l| {
                         data.board
@@ -219,7 +223,7 @@ pub fn Timeline() -> impl IntoView {
                         }
                     })
             }}
-            <Show when=move || data.loaded.get() && layout.with(Layout::no_meetings)>
+            <Show when=move || ready() && layout.with(Layout::no_meetings)>
                 <p class="empty">
                     {move || {
                         if planned() {
