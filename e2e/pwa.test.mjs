@@ -174,8 +174,8 @@ describe('installable PWA', { skip: notBuilt ?? false, timeout: 900_000 }, () =>
     assert.ok(!Object.keys(saved).some((k) => /token/i.test(k)), 'the kept plan has a token field');
 
     // The live reload after the network returns is the first /api/tasks *answer* from here
-    // on: requests made offline get none. (Counting requests from after setOffline(false)
-    // raced the `online` event's reload, which can be sent before that call returns.)
+    // on: requests made offline get none. (Counting requests made after setOffline(false)
+    // returned missed a reload sent before it returned.)
     const backOnline = page.waitForResponse(
       (r) => new URL(r.url()).pathname === '/api/tasks' && r.ok(),
       { timeout: 60_000 },

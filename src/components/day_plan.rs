@@ -38,11 +38,12 @@ impl PlanState {
             data.board
                 .with(|b| (live && b.snapshot().generated_at > 0).then(|| inputs_key(b.snapshot())))
         });
-        let answered = RwSignal::new(false);
+        // Set by the first answer or by the end of the wait, whichever comes first.
+        let done_waiting = RwSignal::new(false);
         let state = PlanState {
             plan: RwSignal::new(None),
             error: RwSignal::new(None),
-            first_pending: Memo::new(move |_| key.with(Option::is_some) && !answered.get()),
+            first_pending: Memo::new(move |_| key.with(Option::is_some) && !done_waiting.get()),
         };
         let generation = StoredValue::new(0u32);
         Effect::new(move || {
@@ -51,11 +52,11 @@ impl PlanState {
             }
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
-            if !answered.get_untracked() {
-                // try_set: the dashboard may be gone by then.
+            if mine == 1 {
+                // The wait counts from the first ask. try_set: the dashboard may be gone.
                 set_timeout(
                     move || {
-                        let _ = answered.try_set(true);
+                        let _ = done_waiting.try_set(true);
                     },
                     FIRST_PLAN_WAIT,
                 );
@@ -65,7 +66,7 @@ impl PlanState {
                 if generation.get_value() != mine {
                     return;
                 }
-                answered.set(true);
+                done_waiting.set(true);
                 match answer {
                     Ok(plan) => {
                         state.plan.set(Some(plan));
