@@ -23,7 +23,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod ui_support;
 
 use ui_support::{
-    answer, answer_json, document, fake_network, fire, key, mount, type_into, wait_until, window,
+    answer, answer_json, document, fake_network, fire, key, mount, sleep_ms, type_into, wait_until,
+    window, Mounted,
 };
 
 // ---------------------------------------------------------------------------------
@@ -900,8 +901,8 @@ async fn a_cross_reference_moves_focus_to_the_linked_card() {
     );
 }
 
-#[wasm_bindgen_test]
-async fn a_long_list_is_paged_per_group_with_show_more() {
+/// 400 Linear issues, 100 per priority: a list long enough to be paged.
+fn long_snapshot() -> Snapshot {
     let mut s = snapshot();
     s.tasks = (0..400)
         .map(|i| {
@@ -916,14 +917,51 @@ async fn a_long_list_is_paged_per_group_with_show_more() {
             )
         })
         .collect();
-    let m = mount("/", s);
+    s
+}
+
+/// Scrolls the page so `selector` is at the top of the screen.
+fn scroll_to(m: &Mounted, selector: &str) {
+    m.one(selector).scroll_into_view();
+}
+
+/// An element's laid-out height in CSS px.
+fn height(el: &Element) -> f64 {
+    f64::from(
+        el.clone()
+            .dyn_into::<HtmlElement>()
+            .unwrap()
+            .offset_height(),
+    )
+}
+
+/// Two frames: the browser has laid out, and told who is near the screen.
+async fn two_frames() {
+    for _ in 0..2 {
+        let frame = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().request_animation_frame(&resolve);
+        });
+        wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
+    }
+    sleep_ms(0).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_long_list_is_paged_per_group_with_show_more() {
+    let m = mount("/", long_snapshot());
     wait_until("cards", || m.card_count() > 0).await;
-    assert_eq!(m.card_count(), 40, "10 cards per group past 150 tasks");
+    assert_eq!(
+        m.ids_in("critical").len(),
+        10,
+        "10 cards a group past 150 tasks"
+    );
     assert_eq!(
         m.text("[data-group=\"high\"] .count"),
         "100",
         "counts still say everything"
     );
+    scroll_to(&m, "[data-group=\"high\"]");
+    wait_until("the high group drawn", || m.ids_in("high").len() == 10).await;
     assert_eq!(
         m.text("[data-group=\"high\"] .show-more"),
         "Show more (90 not shown)"
@@ -937,4 +975,66 @@ async fn a_long_list_is_paged_per_group_with_show_more() {
     })
     .await;
     assert!(!m.has(".show-more"));
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_long_list_draws_only_the_groups_near_the_screen() {
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    let m = mount("/", long_snapshot());
+    wait_until("cards", || m.card_count() > 0).await;
+    two_frames().await;
+    // The last group is far below: heading and count, and its cards' place held.
+    assert_eq!(m.ids_in("low").len(), 0, "a group off screen draws no card");
+    assert_eq!(m.text("[data-group=\"low\"] .count"), "100");
+    let held = m.one("[data-group=\"low\"] .cards-held");
+    let held_px = height(&held);
+    assert!(
+        held_px > 500.0,
+        "the place of 10 cards is held, got {held_px} px"
+    );
+    // Scrolled to, it draws its cards.
+    scroll_to(&m, "[data-group=\"low\"]");
+    wait_until("the low group drawn", || m.ids_in("low").len() == 10).await;
+    let drawn_px = height(&m.one("[data-group=\"low\"] .cards"));
+    // Back at the top, the first group is drawn and the last one gives its cards up,
+    // holding exactly the height they had: nothing on the page moves.
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    wait_until("the low group let go", || m.ids_in("low").is_empty()).await;
+    assert_eq!(m.ids_in("critical").len(), 10);
+    let held_now = height(&m.one("[data-group=\"low\"] .cards-held"));
+    assert!(
+        (held_now - drawn_px).abs() <= 1.0,
+        "held {held_now} px for cards that took {drawn_px} px"
+    );
+    // A search that narrows to a short list draws every match, wherever it is.
+    type_into(&m.one("#search"), "issue 33");
+    let expected = (0..400).filter(|i| i.to_string().contains("33")).count();
+    assert!(expected <= 150);
+    wait_until("a short list is drawn whole", || m.card_count() == expected).await;
+    // Cleared, the long list is drawn near the screen only again.
+    type_into(&m.one("#search"), "");
+    wait_until("long again", || m.ids_in("critical").len() == 10).await;
+    two_frames().await;
+    assert_eq!(m.ids_in("low").len(), 0, "the far group let go again");
+}
+
+#[wasm_bindgen_test]
+async fn a_focused_card_is_not_taken_away_when_its_group_leaves_the_screen() {
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    let m = mount("/", long_snapshot());
+    wait_until("cards", || m.card_count() > 0).await;
+    let first = m.ids_in("critical")[0].clone();
+    let card: web_sys::HtmlElement = m.card(&first).dyn_into().unwrap();
+    card.focus().unwrap();
+    scroll_to(&m, "[data-group=\"low\"]");
+    wait_until("the low group drawn", || m.ids_in("low").len() == 10).await;
+    two_frames().await;
+    assert_eq!(
+        active_task_id().as_deref(),
+        Some(first.as_str()),
+        "focus stays on the card"
+    );
+    assert_eq!(m.ids_in("critical").len(), 10, "its group stays drawn");
+    window().scroll_to_with_x_and_y(0.0, 0.0);
 }

@@ -4,7 +4,7 @@
 //! - [`dashboard`]: the dashboard, made of [`toolbar`], [`status_bar`],
 //!   [`task_groups`] (the priority and source views), [`task_card`], [`timeline`],
 //!   [`adhoc_form`] and [`shortcuts`]; [`card_focus`] moves keyboard focus between
-//!   cards.
+//!   cards; [`near_screen`] tells a long list which groups the user can reach.
 //! - [`chat`]: Todaygent's chat drawer and its toolbar button.
 //! - [`activity`]: the Activity view (what was accessed on the user's behalf), with
 //!   [`mcp_connect`], the "Connect an MCP client" dialog.
@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod day_plan;
 pub mod home;
 pub mod mcp_connect;
+pub mod near_screen;
 pub mod offline_plan;
 pub mod pwa_banner;
 pub mod shortcuts;

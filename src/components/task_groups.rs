@@ -8,17 +8,12 @@ use leptos::prelude::*;
 use pmt_wire::{Source, SourceState};
 
 use crate::components::dashboard::{DashboardView, ALL_REVEALED};
+use crate::components::near_screen;
 use crate::components::source_switch::SourceSwitch;
 use crate::components::task_card::TaskCard;
 use crate::dashboard_data::{DashboardData, SourceProgress};
-use crate::model::duration;
-use crate::model::GroupKey;
-
-/// Up to this many matching tasks, every card is shown (a normal day).
-const WHOLE_LIST: usize = 150;
-/// Past that, how many cards a group shows before "Show more": keeps a 10,000-task
-/// day as quick to search and switch as a 100-task one.
-const PAGE: usize = 10;
+use crate::model::paging::{self, PAGE};
+use crate::model::{duration, GroupKey, Groups};
 
 /// A source's last fetch, in words, with a retry when it failed.
 #[component]
@@ -88,13 +83,39 @@ fn SourceStatusLine(source: Source) -> impl IntoView {
     })
 }
 
-/// One group: a heading with its count, then its cards.
+/// Whether the group `key` is to be drawn when it first appears: the groups above it
+/// (their guessed heights) leave it within two screens of the list's top.
+fn starts_near(groups: &Groups, key: GroupKey) -> bool {
+    let screen = window()
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(800.0);
+    let whole = paging::whole(groups.shown);
+    let above = groups
+        .groups
+        .iter()
+        .take_while(|g| g.key != key)
+        .map(|g| paging::cards_drawn(g.tasks.len(), whole, 0));
+    paging::starts_near(above, 2.0 * screen)
+}
+
+/// Whether focus is inside `el`.
+fn holds_focus(el: &web_sys::Element) -> bool {
+    document()
+        .active_element()
+        .is_some_and(|a| el.contains(Some(&a)))
+}
+
+/// One group: a heading with its count, then its cards. In a long list (see
+/// [`paging`]), only a group near the screen draws its cards; the others hold their
+/// place, so a keystroke redraws only what the user can see.
 #[component]
 fn TaskGroup(key: GroupKey) -> impl IntoView {
     let data = expect_context::<DashboardData>();
     let groups = expect_context::<DashboardView>().groups;
     let extra = RwSignal::new(0usize);
-    let whole = Memo::new(move |_| groups.with(|g| g.shown <= WHOLE_LIST));
+    let whole = Memo::new(move |_| groups.with(|g| paging::whole(g.shown)));
     let limit = move || {
         if whole.get() {
             usize::MAX
@@ -106,6 +127,51 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
         groups.with(|g| g.group(key).map(|g| g.tasks.clone()).unwrap_or_default())
     });
     let count = move || indices.with(Vec::len);
+    let drawn_count = move || paging::cards_drawn(count(), whole.get(), extra.get());
+    // What the browser last said; at first, a guess from the groups above.
+    let near = RwSignal::new(groups.with_untracked(|g| starts_near(g, key)));
+    let per_card = RwSignal::new(None::<f64>);
+    let section = NodeRef::<leptos::html::Section>::new();
+    let list = NodeRef::<leptos::html::Ul>::new();
+    let watcher = near_screen::watch(section, move |is_near| {
+        if near.is_disposed() {
+            return;
+        }
+        if !is_near {
+            // Focus stays where it is: a keyboard user's card is never taken away.
+            if section.get_untracked().is_some_and(|s| holds_focus(&s)) {
+                return;
+            }
+            // Hold exactly the place the cards took.
+            let cards = untrack(drawn_count);
+            if let (Some(ul), true) = (list.get_untracked(), cards > 0) {
+                per_card.set(Some(f64::from(ul.offset_height()) / cards as f64));
+            }
+        }
+        near.set(is_near);
+    });
+    // When a short list becomes long (a search cleared), where this group is now is
+    // not what the browser said of the short list: guess from the groups above, and
+    // ask the browser again.
+    let was_whole = StoredValue::new(false);
+    let drawn = Memo::new(move |_| {
+        let is_whole = whole.get();
+        let said = near.get();
+        if is_whole {
+            was_whole.set_value(true);
+            return true;
+        }
+        if std::mem::replace(&mut *was_whole.write_value(), false) {
+            watcher.recheck();
+            return groups.with_untracked(|g| starts_near(g, key));
+        }
+        said
+    });
+    // Whole pixels: formatting an f64 would add float printing to the bundle.
+    let held = move || {
+        let px = paging::held_height(drawn_count(), per_card.get()).round() as u64;
+        format!("{px}px")
+    };
     let cards = move || {
         let shown = limit();
         indices.with(|ids| {
@@ -143,7 +209,7 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
     };
     let labelled_by = heading_id.clone();
     view! {
-        <section class="group" data-group=id aria-labelledby=labelled_by>
+        <section class="group" data-group=id aria-labelledby=labelled_by node_ref=section>
             <div class="group-head">
                 <h2 id=heading_id class="group-heading">
                     {key.label()}
@@ -163,22 +229,36 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
             <Show when=move || count() == 0>
                 <p class="empty">{empty}</p>
             </Show>
-            <ul class="cards">
-                <For
-                    each=cards
-                    key=|(rev, t)| (t.id.clone(), *rev)
-                    children=|(_, task)| view! { <li><TaskCard task /></li> }
-                />
-            </ul>
-            <Show when=move || { count() > limit() }>
-                <button
-                    type="button"
-                    class="show-more"
-                    on:click=move |_| extra.update(|l| *l += PAGE * 4)
-                >
-                    {move || format!("Show more ({} not shown)", count().saturating_sub(limit()))}
-                </button>
-            </Show>
+            {move || {
+                if drawn.get() {
+                    view! {
+                        <ul class="cards" node_ref=list>
+                            <For
+                                each=cards
+                                key=|(rev, t)| (t.id.clone(), *rev)
+                                children=|(_, task)| view! { <li><TaskCard task /></li> }
+                            />
+                        </ul>
+                        <Show when=move || { count() > limit() }>
+                            <button
+                                type="button"
+                                class="show-more"
+                                on:click=move |_| extra.update(|l| *l += PAGE * 4)
+                            >
+                                {move || {
+                                    format!(
+                                        "Show more ({} not shown)",
+                                        count().saturating_sub(limit()),
+                                    )
+                                }}
+                            </button>
+                        </Show>
+                    }
+                    .into_any()
+                } else {
+                    view! { <div class="cards-held" style:height=held></div> }.into_any()
+                }
+            }}
         </section>
     }
 }

@@ -19,6 +19,7 @@
 //! - [`markdown`]: the little markdown the agent writes, as data (never HTML).
 //! - [`activity`]: the activity trail grouped by refresh, chat turn and MCP request.
 //! - [`dayplan`]: the day plan's blocks placed between today's meetings.
+//! - [`paging`]: how much of a long list is drawn (pages, and only near the screen).
 
 pub mod activity;
 pub mod board;
@@ -29,6 +30,7 @@ pub mod duration;
 pub mod markdown;
 pub mod names;
 pub mod notices;
+pub mod paging;
 pub mod shortcuts;
 pub mod sse;
 pub mod theme;
