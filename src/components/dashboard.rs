@@ -68,20 +68,19 @@ fn write_address(query: &str) {
     }
 }
 
-/// Keeps the address bar's query equal to the view state: right after the frame that
-/// shows each change (a keystroke paints first; `history.replaceState` costs about a
-/// millisecond, and changes within one frame are written once), except past the
-/// browser's rate limit, where the last state is written when the window ends.
+/// Keeps the address bar's query equal to the view state: at once on every change
+/// (bookmarks and reloads see exactly what is shown), except past the browser's
+/// rate limit, where the last state is written when the window ends.
 fn follow_in_address(state: RwSignal<ViewState>) {
     let budget = Rc::new(Cell::new((0.0_f64, 0_u32)));
     let catching_up = Rc::new(Cell::new(false));
-    let queued = Rc::new(Cell::new(false));
     let write = move || {
         if let Some(q) = state.try_with_untracked(ViewState::to_query) {
             write_address(&q);
         }
     };
-    let write_within_budget = move || {
+    Effect::new(move || {
+        state.track();
         let now = js_sys::Date::now();
         let (window_start, used) = budget.get();
         let (window_start, used) = if now - window_start > ADDRESS_WINDOW.as_millis() as f64 {
@@ -105,25 +104,6 @@ fn follow_in_address(state: RwSignal<ViewState>) {
                 Duration::from_millis(wait.max(0.0) as u64),
             );
         }
-    };
-    let write_within_budget = Rc::new(write_within_budget);
-    Effect::new(move || {
-        state.track();
-        if queued.replace(true) {
-            return;
-        }
-        let queued = queued.clone();
-        let write_within_budget = write_within_budget.clone();
-        // After the next frame's paint: a task queued from its animation frame callback.
-        request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    queued.set(false);
-                    write_within_budget();
-                },
-                Duration::ZERO,
-            );
-        });
     });
 }
 
