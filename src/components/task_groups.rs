@@ -123,8 +123,14 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
             PAGE + extra.get()
         }
     };
-    let indices = Memo::new(move |_| {
-        groups.with(|g| g.group(key).map(|g| g.tasks.clone()).unwrap_or_default())
+    // A group the groups no longer have is about to go (the view was switched): it
+    // keeps what it shows rather than emptying its list first.
+    let indices = Memo::new(move |before: Option<&Vec<usize>>| {
+        groups.with(|g| match g.group(key) {
+            Some(g) => g.tasks.clone(),
+            None if g.groups.is_empty() => Vec::new(),
+            None => before.cloned().unwrap_or_default(),
+        })
     });
     let count = move || indices.with(Vec::len);
     let drawn_count = move || paging::cards_drawn(count(), whole.get(), extra.get());
@@ -270,8 +276,18 @@ fn Groups() -> impl IntoView {
     let DashboardView {
         groups, revealed, ..
     } = expect_context::<DashboardView>();
-    let keys =
-        Memo::new(move |_| groups.with(|g| g.groups.iter().map(|g| g.key).collect::<Vec<_>>()));
+    // The groups of the other view (it was switched, and this one is about to go)
+    // change nothing here: the old view is not redrawn just before it is removed.
+    let keys = Memo::new(move |before: Option<&Vec<GroupKey>>| {
+        let now: Vec<GroupKey> = groups.with(|g| g.groups.iter().map(|g| g.key).collect());
+        match (before.and_then(|b| b.first()), now.first()) {
+            (Some(GroupKey::Priority(_)), Some(GroupKey::Source(_)))
+            | (Some(GroupKey::Source(_)), Some(GroupKey::Priority(_))) => {
+                before.cloned().unwrap_or_default()
+            }
+            _ => now,
+        }
+    });
     Effect::new(move || {
         let shown = revealed.get();
         if shown == ALL_REVEALED {
