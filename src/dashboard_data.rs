@@ -354,11 +354,15 @@ impl DashboardData {
             Ok(answer) => {
                 let local = decision::applied(&task, &request);
                 let message = match request.priority {
-                    Some(p) => format!("“{}” is now {}.", task.title, p.label().to_lowercase()),
+                    Some(p) => format!(
+                        "“{}” is now {}.",
+                        task.title,
+                        p.label().to_ascii_lowercase()
+                    ),
                     None => format!(
                         "“{}” is back to its computed priority, {}.",
                         task.title,
-                        task.computed_priority.label().to_lowercase()
+                        task.computed_priority.label().to_ascii_lowercase()
                     ),
                 };
                 self.settle(answer, local, message);

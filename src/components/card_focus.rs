@@ -1,6 +1,9 @@
 //! Keyboard focus on task cards: moving between them, jumping to a linked one, and
 //! keeping focus in place when an action re-renders or removes a card.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 use pmt_wire::TaskId;
 use wasm_bindgen::JsCast;
@@ -91,7 +94,7 @@ pub async fn settled() {
 /// Runs an action on a card and puts focus back where the user expects it: on the
 /// same control of the re-rendered card, else on the card, else (it left the list)
 /// on its neighbour.
-pub async fn keep_focus(id: TaskId, action: impl std::future::Future<Output = bool>) {
+pub async fn keep_focus(id: TaskId, action: Pin<Box<dyn Future<Output = bool>>>) {
     let all = cards();
     let here = all.iter().position(|c| task_of(c).as_ref() == Some(&id));
     let neighbours: Vec<TaskId> = here

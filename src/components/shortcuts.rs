@@ -64,7 +64,7 @@ pub fn install(
         let card_id = card.as_ref().and_then(task_of);
         let act = |action: TaskAction| {
             if let Some(id) = card_id.clone() {
-                spawn_local(keep_focus(id.clone(), data.act(id, action)));
+                spawn_local(keep_focus(id.clone(), Box::pin(data.act(id, action))));
             } else {
                 data.announce("Move to a task first: press j or k.");
             }

@@ -90,7 +90,12 @@ fn ActionButton(
     #[prop(optional)] disabled: bool,
 ) -> impl IntoView {
     let data = expect_context::<DashboardData>();
-    let on_click = move |_| spawn_local(keep_focus(id.clone(), data.act(id.clone(), action)));
+    let on_click = move |_| {
+        spawn_local(keep_focus(
+            id.clone(),
+            Box::pin(data.act(id.clone(), action)),
+        ))
+    };
     view! {
         <button
             type="button"
@@ -117,9 +122,10 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
             return;
         }
         let id = delete_id.clone();
-        spawn_local(keep_focus(id.clone(), async move {
-            data.delete_adhoc(id).await.is_ok()
-        }));
+        spawn_local(keep_focus(
+            id.clone(),
+            Box::pin(async move { data.delete_adhoc(id).await.is_ok() }),
+        ));
     };
     let open_label = format!("(opens {} in a new tab)", task.source.label());
     let heading = match task.url.clone() {

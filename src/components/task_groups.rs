@@ -192,7 +192,7 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
     let id = key.id();
     let heading_id = format!("group-{}", id.replace(':', "-"));
     let empty = move || match key {
-        GroupKey::Priority(p) => format!("Nothing {} right now.", p.label().to_lowercase()),
+        GroupKey::Priority(p) => format!("Nothing {} right now.", p.label().to_ascii_lowercase()),
         // A failed source has not said it has nothing: say its tasks are missing.
         GroupKey::Source(s) => {
             let failed = data.board.with(|b| {

@@ -143,7 +143,7 @@ pub fn Timeline() -> impl IntoView {
                 <li
                     class=format!("slot block {}", dayplan::kind_class(b.kind))
                     class:past=b.end <= now
-                    data-block=kind.to_lowercase()
+                    data-block=kind.to_ascii_lowercase()
                     style:min-height=height(b.start, b.end)
                 >
                     <span class="slot-time">{span(b.start, b.end)}</span>

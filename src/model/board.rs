@@ -114,7 +114,7 @@ fn haystack(t: &Task) -> String {
             h.push_str(handle);
         }
     }
-    h.to_lowercase()
+    super::lower(&h)
 }
 
 impl Board {
@@ -379,7 +379,7 @@ impl Board {
     /// The groups to show: search, then filters (AND across facets, OR within one),
     /// then order, then grouping.
     pub fn visible(&self, state: &ViewState) -> Groups {
-        let query = state.query.to_lowercase();
+        let query = super::lower(&state.query);
         let words: Vec<&str> = query.split_whitespace().collect();
         let found = self.search(&words);
         let mut hidden_dismissed = 0;

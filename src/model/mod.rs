@@ -39,3 +39,16 @@ pub mod view_state;
 
 pub use board::{Board, Group, GroupKey, Groups};
 pub use view_state::{SortBy, View, ViewState};
+
+/// Unicode lower case. In the browser this is `String.prototype.toLowerCase`, which
+/// keeps std's case-conversion tables out of the wasm; natively it is std's.
+pub fn lower(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(s).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.to_lowercase()
+    }
+}

@@ -86,14 +86,14 @@ impl Timeline {
 fn normalized(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(super::lower)
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 /// What a "prep for …" phrase names, normalized.
 fn prep_target(why: &str) -> Option<String> {
-    let lower = why.to_lowercase();
+    let lower = super::lower(why);
     let at = lower.find("prep for")?;
     let target = normalized(&lower[at + "prep for".len()..]);
     Some(target)
