@@ -83,8 +83,13 @@ fn SourceStatusLine(source: Source) -> impl IntoView {
     })
 }
 
+thread_local! {
+    /// The height of a card (with its gap) as last measured on this page, in CSS px.
+    static CARD_PX: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
 /// Whether the group `key` is to be drawn when it first appears: the groups above it
-/// (their guessed heights) leave it within two screens of the list's top.
+/// (their guessed heights) leave it within a screen of the list's top.
 fn starts_near(groups: &Groups, key: GroupKey) -> bool {
     let screen = window()
         .inner_height()
@@ -97,7 +102,7 @@ fn starts_near(groups: &Groups, key: GroupKey) -> bool {
         .iter()
         .take_while(|g| g.key != key)
         .map(|g| paging::cards_drawn(g.tasks.len(), whole, 0));
-    paging::starts_near(above, 2.0 * screen)
+    paging::starts_near(above, CARD_PX.with(|c| c.get()), screen)
 }
 
 /// Whether focus is inside `el`.
@@ -143,15 +148,19 @@ fn TaskGroup(key: GroupKey) -> impl IntoView {
         if near.is_disposed() {
             return;
         }
-        if !is_near {
-            // Focus stays where it is: a keyboard user's card is never taken away.
-            if section.get_untracked().is_some_and(|s| holds_focus(&s)) {
-                return;
-            }
-            // Hold exactly the place the cards took.
-            let cards = untrack(drawn_count);
-            if let (Some(ul), true) = (list.get_untracked(), cards > 0) {
-                per_card.set(Some(f64::from(ul.offset_height()) / cards as f64));
+        // Focus stays where it is: a keyboard user's card is never taken away.
+        if !is_near && section.get_untracked().is_some_and(|s| holds_focus(&s)) {
+            return;
+        }
+        // The browser calls after layout, so measuring here costs nothing: an undrawn
+        // group holds exactly the place its cards took, and the next group to appear
+        // guesses its place from real cards.
+        let cards = untrack(drawn_count);
+        if let (Some(ul), true) = (list.get_untracked(), cards > 0) {
+            let px = f64::from(ul.offset_height()) / cards as f64;
+            if px > 0.0 {
+                per_card.set(Some(px));
+                CARD_PX.with(|c| c.set(Some(px)));
             }
         }
         near.set(is_near);

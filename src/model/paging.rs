@@ -29,12 +29,18 @@ pub fn cards_drawn(in_group: usize, whole_list: bool, extra: usize) -> usize {
 }
 
 /// Whether a group starts within `reach_px` of the list's top, guessing from the
-/// groups above it (how many cards each draws). Used when a group first appears,
-/// before the browser has said where it is.
-pub fn starts_near(cards_above: impl IntoIterator<Item = usize>, reach_px: f64) -> bool {
+/// groups above it (how many cards each draws, at `measured_per_card` px a card when
+/// one was measured). Used when a group first appears, before the browser has said
+/// where it is; a group guessed far that is near is drawn a frame later, so the
+/// caller keeps the reach short (a guess too far only costs a frame off screen).
+pub fn starts_near(
+    cards_above: impl IntoIterator<Item = usize>,
+    measured_per_card: Option<f64>,
+    reach_px: f64,
+) -> bool {
     let mut top = 0.0;
     for cards in cards_above {
-        top += HEADING_GUESS_PX + cards as f64 * CARD_GUESS_PX;
+        top += HEADING_GUESS_PX + held_height(cards, measured_per_card);
         if top >= reach_px {
             return false;
         }
@@ -72,13 +78,16 @@ mod tests {
     #[test]
     fn only_the_groups_within_reach_start_drawn() {
         // Nothing above: the first group is always near.
-        assert!(starts_near([], 0.0));
+        assert!(starts_near([], None, 0.0));
         // One full page above (56 + 10 × 150 = 1556 px).
-        assert!(starts_near([PAGE], 1800.0));
-        assert!(!starts_near([PAGE], 1500.0));
+        assert!(starts_near([PAGE], None, 1600.0));
+        assert!(!starts_near([PAGE], None, 1500.0));
         // Short groups above leave the next one near.
-        assert!(starts_near([1, 0, 2], 1800.0));
-        assert!(!starts_near([PAGE, PAGE], 1800.0));
+        assert!(starts_near([1, 0, 2], None, 900.0));
+        assert!(!starts_near([PAGE, PAGE], None, 1800.0));
+        // Measured cards count at their height: 56 + 10 × 190 = 1956 px.
+        assert!(!starts_near([PAGE], Some(190.0), 1800.0));
+        assert!(starts_near([PAGE], Some(100.0), 1800.0));
     }
 
     #[test]
