@@ -112,30 +112,17 @@ fn holds_focus(el: &web_sys::Element) -> bool {
         .is_some_and(|a| el.contains(Some(&a)))
 }
 
-/// One group: a heading with its count, then its cards. In a long list (see
-/// [`paging`]), only a group near the screen draws its cards; the others hold their
-/// place, so a keystroke redraws only what the user can see.
+/// One group of `groups` (its view's): a heading with its count, then its cards. In
+/// a long list (see [`paging`]), only a group near the screen draws its cards; the
+/// others hold their place, so a keystroke redraws only what the user can see.
 #[component]
-fn TaskGroup(key: GroupKey) -> impl IntoView {
+fn TaskGroup(key: GroupKey, groups: Memo<Groups>) -> impl IntoView {
     let data = expect_context::<DashboardData>();
-    let groups = expect_context::<DashboardView>().groups;
     let extra = RwSignal::new(0usize);
     let whole = Memo::new(move |_| groups.with(|g| paging::whole(g.shown)));
-    let limit = move || {
-        if whole.get() {
-            usize::MAX
-        } else {
-            PAGE + extra.get()
-        }
-    };
-    // A group the groups no longer have is about to go (the view was switched): it
-    // keeps what it shows rather than emptying its list first.
-    let indices = Memo::new(move |before: Option<&Vec<usize>>| {
-        groups.with(|g| match g.group(key) {
-            Some(g) => g.tasks.clone(),
-            None if g.groups.is_empty() => Vec::new(),
-            None => before.cloned().unwrap_or_default(),
-        })
+    let limit = move || paging::limit(whole.get(), extra.get());
+    let indices = Memo::new(move |_| {
+        groups.with(|g| g.group(key).map(|g| g.tasks.clone()).unwrap_or_default())
     });
     let count = move || indices.with(Vec::len);
     let drawn_count = move || paging::cards_drawn(count(), whole.get(), extra.get());
@@ -285,18 +272,16 @@ fn Groups() -> impl IntoView {
     let DashboardView {
         groups, revealed, ..
     } = expect_context::<DashboardView>();
-    // The groups of the other view (it was switched, and this one is about to go)
-    // change nothing here: the old view is not redrawn just before it is removed.
-    let keys = Memo::new(move |before: Option<&Vec<GroupKey>>| {
-        let now: Vec<GroupKey> = groups.with(|g| g.groups.iter().map(|g| g.key).collect());
-        match (before.and_then(|b| b.first()), now.first()) {
-            (Some(GroupKey::Priority(_)), Some(GroupKey::Source(_)))
-            | (Some(GroupKey::Source(_)), Some(GroupKey::Priority(_))) => {
-                before.cloned().unwrap_or_default()
-            }
-            _ => now,
-        }
+    // A view follows only the groups of its own kind: once the view is switched, this
+    // one (about to be removed) keeps what it shows instead of redrawing it first.
+    let groups = Memo::new(move |before: Option<&Groups>| {
+        groups.with(|now| match before {
+            Some(b) if !b.same_view(now) => b.clone(),
+            _ => now.clone(),
+        })
     });
+    let keys =
+        Memo::new(move |_| groups.with(|g| g.groups.iter().map(|g| g.key).collect::<Vec<_>>()));
     Effect::new(move || {
         let shown = revealed.get();
         if shown == ALL_REVEALED {
@@ -316,7 +301,7 @@ fn Groups() -> impl IntoView {
         shown.truncate(revealed.get());
         shown
     };
-    view! { <For each key=|k| *k children=|key| view! { <TaskGroup key /> } /> }
+    view! { <For each key=|k| *k children=move |key| view! { <TaskGroup key groups /> } /> }
 }
 
 /// Critical / high / medium / low.

@@ -64,6 +64,15 @@ impl Groups {
     pub fn group(&self, key: GroupKey) -> Option<&Group> {
         self.groups.iter().find(|g| g.key == key)
     }
+
+    /// Whether both are groups of the same view (priority or source); groups with no
+    /// group at all belong to any view.
+    pub fn same_view(&self, other: &Groups) -> bool {
+        match (self.groups.first(), other.groups.first()) {
+            (Some(a), Some(b)) => std::mem::discriminant(&a.key) == std::mem::discriminant(&b.key),
+            _ => true,
+        }
+    }
 }
 
 /// A snapshot plus what makes it fast to search, and a revision per task so views
@@ -654,6 +663,30 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn groups_know_which_view_they_belong_to() {
+        let of = |keys: &[GroupKey]| Groups {
+            groups: keys
+                .iter()
+                .map(|&key| Group {
+                    key,
+                    tasks: Vec::new(),
+                })
+                .collect(),
+            ..Groups::default()
+        };
+        let priority = of(&[GroupKey::Priority(Priority::High)]);
+        let other_level = of(&[GroupKey::Priority(Priority::Low)]);
+        let source = of(&[GroupKey::Source(Source::Gmail)]);
+        assert!(priority.same_view(&other_level));
+        assert!(!priority.same_view(&source));
+        assert!(!source.same_view(&priority));
+        assert!(
+            priority.same_view(&Groups::default()),
+            "nothing shown fits any view"
+        );
+        assert!(Groups::default().same_view(&source));
+    }
     #[test]
     fn priority_view_groups_by_shown_priority_with_counts() {
         let board = Board::new(snapshot());

@@ -18,14 +18,19 @@ pub fn whole(shown: usize) -> bool {
     shown <= WHOLE_LIST
 }
 
-/// How many cards a group draws when it is drawn: all of them for a whole list,
-/// else its first page and the pages "Show more" added (`extra` cards).
-pub fn cards_drawn(in_group: usize, whole_list: bool, extra: usize) -> usize {
+/// How many cards a group may draw: all of them in a whole list, else its first
+/// page and the pages "Show more" added (`extra` cards).
+pub fn limit(whole_list: bool, extra: usize) -> usize {
     if whole_list {
-        in_group
+        usize::MAX
     } else {
-        in_group.min(PAGE.saturating_add(extra))
+        PAGE.saturating_add(extra)
     }
+}
+
+/// How many of a group's `in_group` cards it draws when it is drawn (see [`limit`]).
+pub fn cards_drawn(in_group: usize, whole_list: bool, extra: usize) -> usize {
+    in_group.min(limit(whole_list, extra))
 }
 
 /// Whether a group starts within `reach_px` of the list's top, guessing from the
