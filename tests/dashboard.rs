@@ -1038,3 +1038,39 @@ async fn a_focused_card_is_not_taken_away_when_its_group_leaves_the_screen() {
     assert_eq!(m.ids_in("critical").len(), 10, "its group stays drawn");
     window().scroll_to_with_x_and_y(0.0, 0.0);
 }
+
+/// Takes keyboard focus off whatever holds it.
+fn focus_nothing() {
+    if let Some(el) = document()
+        .active_element()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        el.blur().unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn j_and_k_from_nowhere_start_at_the_ends_of_a_long_list() {
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    let m = mount("/", long_snapshot());
+    wait_until("cards", || m.card_count() > 0).await;
+    two_frames().await;
+    assert!(m.ids_in("low").is_empty(), "the last group starts undrawn");
+    focus_nothing();
+    key("k");
+    wait_until("k: the last card shown is focused", || {
+        let low = m.ids_in("low");
+        !low.is_empty() && active_task_id() == low.last().cloned()
+    })
+    .await;
+    // From the bottom of the page, `j` goes back to the top of the list.
+    focus_nothing();
+    two_frames().await;
+    assert!(m.ids_in("critical").is_empty(), "the first group let go");
+    key("j");
+    wait_until("j: the first card is focused", || {
+        m.ids_in("critical").first().cloned() == active_task_id() && active_task_id().is_some()
+    })
+    .await;
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+}

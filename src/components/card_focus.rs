@@ -28,13 +28,10 @@ pub fn dom_id(id: &TaskId) -> String {
 
 /// Every card on the page, in document order.
 pub fn cards() -> Vec<HtmlElement> {
-    let Ok(list) = document().query_selector_all(&format!("[{TASK_ATTR}]")) else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
-        .collect()
+    document()
+        .document_element()
+        .map(|page| cards_in(&page))
+        .unwrap_or_default()
 }
 
 /// The card holding keyboard focus (the card itself or a control inside it).
@@ -54,23 +51,82 @@ pub fn task_of(card: &HtmlElement) -> Option<TaskId> {
 }
 
 /// Moves focus `delta` cards on (positive) or back; from nowhere, `j` starts at the
-/// first card and `k` at the last.
+/// list's first card and `k` at its last one shown (see [`focus_edge`]).
 pub fn move_focus(delta: i32) {
     let all = cards();
-    if all.is_empty() {
-        return;
-    }
     let current = focused_card().and_then(|c| all.iter().position(|x| *x == c));
-    let last = all.len() - 1;
-    let next = match current {
-        None if delta > 0 => 0,
-        None => last,
-        Some(i) if delta > 0 => (i + 1).min(last),
-        Some(i) => i.saturating_sub(1),
+    let Some(i) = current else {
+        focus_edge(delta < 0);
+        return;
+    };
+    let next = if delta > 0 {
+        (i + 1).min(all.len() - 1)
+    } else {
+        i.saturating_sub(1)
     };
     if let Some(card) = all.get(next) {
         let _ = card.focus();
     }
+}
+
+/// The first (or last) group of the list with tasks in it.
+fn edge_group(last: bool) -> Option<web_sys::Element> {
+    let list = document()
+        .query_selector_all("section[data-group]:not([data-count=\"0\"])")
+        .ok()?;
+    let at = if last {
+        list.length().checked_sub(1)?
+    } else {
+        0
+    };
+    list.item(at)?.dyn_into().ok()
+}
+
+/// The cards drawn in `group`, in document order.
+fn cards_in(group: &web_sys::Element) -> Vec<HtmlElement> {
+    let Ok(list) = group.query_selector_all(&format!("[{TASK_ATTR}]")) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .collect()
+}
+
+/// How many frames a group brought on screen gets to draw its cards.
+const DRAW_FRAMES: u32 = 30;
+
+/// Resolves at the browser's next frame.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().request_animation_frame(&resolve);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Focuses the list's first card (or the last one shown), wherever the page is
+/// scrolled: in a long list the group it is in may hold its place undrawn, so it is
+/// brought on screen first and focused once it has drawn its cards.
+pub fn focus_edge(last: bool) {
+    let Some(group) = edge_group(last) else {
+        return;
+    };
+    let focus = move |drawn: Vec<HtmlElement>| {
+        let card = if last { drawn.last() } else { drawn.first() };
+        card.is_some_and(|c| c.focus().is_ok())
+    };
+    if focus(cards_in(&group)) {
+        return;
+    }
+    group.scroll_into_view_with_bool(!last);
+    leptos::task::spawn_local(async move {
+        for _ in 0..DRAW_FRAMES {
+            next_frame().await;
+            if focus(cards_in(&group)) {
+                return;
+            }
+        }
+    });
 }
 
 /// Focuses the card of `id`; `false` when it is not shown.

@@ -211,7 +211,13 @@ fn TaskGroup(key: GroupKey, groups: Memo<Groups>) -> impl IntoView {
     };
     let labelled_by = heading_id.clone();
     view! {
-        <section class="group" data-group=id aria-labelledby=labelled_by node_ref=section>
+        <section
+            class="group"
+            data-group=id
+            data-count=count
+            aria-labelledby=labelled_by
+            node_ref=section
+        >
             <div class="group-head">
                 <h2 id=heading_id class="group-heading">
                     {key.label()}
