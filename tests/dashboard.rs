@@ -59,6 +59,7 @@ fn task(
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     }
 }
 
@@ -795,6 +796,48 @@ async fn refresh_falls_back_to_the_plain_call_when_streaming_fails() {
     assert_eq!(
         calls(),
         vec!["POST /api/refresh/stream", "POST /api/refresh"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_source_that_kept_its_tasks_says_how_old_they_are() {
+    let fetched = now_secs() - 2 * 3600;
+    let at = clock::hhmm(fetched);
+    let mut s = snapshot();
+    for t in s.tasks.iter_mut().filter(|t| t.source == Source::Slack) {
+        t.kept_from = Some(fetched);
+    }
+    let m = mount("/?view=source", s);
+    wait_until("source groups", || m.has("[data-group=\"source:slack\"]")).await;
+    assert_eq!(
+        m.ids_in("source:slack"),
+        vec![MENTION],
+        "the kept task stays"
+    );
+    let status = m.text("[data-source-status=\"slack\"]");
+    assert!(
+        status.contains("rate limited")
+            && status.contains(&format!("Showing what it had at {at}.")),
+        "{status}"
+    );
+    assert!(
+        m.text(&format!("[data-task-id=\"{MENTION}\"] .badge.kept"))
+            .contains(&format!(
+                "not refreshed since {}",
+                clock::hhmm_or_date(fetched, now_secs())
+            )),
+        "the card says it is not fresh"
+    );
+    assert!(
+        !m.has(&format!("[data-task-id=\"{DEPLOY}\"] .badge.kept")),
+        "a fetched task carries no such mark"
+    );
+    let bar = m.text(".status-bar");
+    assert!(
+        bar.contains(&format!(
+            "Slack (rate limited; showing what it had at {at})"
+        )) && bar.contains("missing or out of date"),
+        "{bar}"
     );
 }
 

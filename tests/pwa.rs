@@ -59,6 +59,7 @@ fn task(source: Source, kind: TaskKind, id: &str, title: &str) -> Task {
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     }
 }
 

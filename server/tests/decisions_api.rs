@@ -38,6 +38,7 @@ fn task(source: Source, provider_id: &str, kind: TaskKind, refs: &[&str]) -> Tas
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The fault matrix: every source × {timeout, 500, 429 beyond the budget, garbage,
 //! exchange refused}. Each time the other six sources' tasks all arrive, and the
-//! failing one is reported failed with a reason that names the problem.
+//! failing one is reported failed with a reason that names the problem. An outage
+//! keeps the tasks the source gave on the refresh before, marked with that fetch's
+//! time; a refused exchange (a revoked grant) keeps nothing.
 
 use crate::refresh_support;
 
@@ -62,6 +64,11 @@ impl Breakage {
         }
     }
 
+    /// Whether the source's earlier tasks stay on the list.
+    fn keeps_earlier_tasks(self) -> bool {
+        !matches!(self, Breakage::ExchangeRefused)
+    }
+
     /// Words the reason must contain.
     fn names_the_problem(self, source: Source) -> Vec<String> {
         match self {
@@ -99,16 +106,19 @@ async fn matrix(breakage: Breakage) {
         );
     }
     let expected = ids_by_source(&baseline);
+    let mut previous = baseline;
     for broken in Source::PROVIDERS {
         breakage.apply(&session, broken);
         let snapshot = session.refresh().await;
         breakage.repair(&session, broken);
-        check(&snapshot, &expected, broken, breakage);
+        check(&snapshot, &previous, &expected, broken, breakage);
+        previous = snapshot;
     }
 }
 
 fn check(
     snapshot: &Snapshot,
+    previous: &Snapshot,
     expected: &BTreeMap<Source, BTreeSet<TaskId>>,
     broken: Source,
     breakage: Breakage,
@@ -121,10 +131,28 @@ fn check(
         );
     }
     let got = ids_by_source(snapshot);
-    assert!(
-        !got.contains_key(&broken),
-        "{breakage:?}: tasks of the failed {broken:?} were returned"
-    );
+    let kept: Vec<_> = snapshot
+        .tasks
+        .iter()
+        .filter(|t| t.source == broken)
+        .collect();
+    if breakage.keeps_earlier_tasks() {
+        assert_eq!(
+            got.get(&broken),
+            expected.get(&broken),
+            "{breakage:?}: the failed {broken:?} keeps the tasks it gave before"
+        );
+        let fetched_at = status(previous, broken).fetched_at;
+        assert!(
+            kept.iter().all(|t| t.kept_from == Some(fetched_at)),
+            "{breakage:?} of {broken:?}: each kept task says it is from the fetch at {fetched_at}"
+        );
+    } else {
+        assert!(
+            kept.is_empty(),
+            "{breakage:?}: tasks of the refused {broken:?} were returned"
+        );
+    }
     for source in Source::PROVIDERS.into_iter().filter(|s| *s != broken) {
         assert!(
             matches!(status(snapshot, source).state, SourceState::Ok { .. }),
@@ -132,11 +160,19 @@ fn check(
             status(snapshot, source)
         );
         // Task ids are stable across refreshes (refresh_demo checks that), so the
-        // very same tasks must arrive.
+        // very same tasks must arrive, fresh.
         assert_eq!(
             got.get(&source),
             expected.get(&source),
             "{breakage:?} of {broken:?} changed {source:?}'s tasks"
+        );
+        assert!(
+            snapshot
+                .tasks
+                .iter()
+                .filter(|t| t.source == source)
+                .all(|t| t.kept_from.is_none()),
+            "{source:?} was fetched: none of its tasks is a kept one"
         );
     }
 }

@@ -9,7 +9,7 @@ use crate::clock;
 use crate::components::dashboard::DashboardView;
 use crate::components::pwa_banner::OfflineBanner;
 use crate::dashboard_data::{DashboardData, SourceProgress};
-use crate::model::notices::{notices, Facts, Fix, Tone};
+use crate::model::notices::{notices, Facts, FailedSource, Fix, Tone};
 use crate::model::{View, ViewState};
 
 /// "as of 09:12", always visible.
@@ -75,15 +75,16 @@ fn StateNotice() -> impl IntoView {
     let groups = view_ctx.groups;
     let health = Memo::new(move |_| {
         data.board.with(|b| {
-            let failed: Vec<(String, String)> = b
+            let failed: Vec<FailedSource> = b
                 .failed_sources()
                 .into_iter()
-                .map(|s| {
-                    let reason = match &s.state {
+                .map(|s| FailedSource {
+                    name: s.source.label().to_owned(),
+                    reason: match &s.state {
                         SourceState::Failed { reason } => reason.clone(),
                         _ => String::new(),
-                    };
-                    (s.source.label().to_owned(), reason)
+                    },
+                    kept_from: b.kept_from(s.source).map(clock::hhmm),
                 })
                 .collect();
             (

@@ -143,7 +143,12 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
         let names: Vec<&str> = task.people.iter().map(|p| p.name.as_str()).collect();
         format!("People: {}", names.join(", "))
     });
-    let (time, late) = match when(&task, data.now.get_untracked()) {
+    let now = data.now.get_untracked();
+    // Its source could not be fetched on the last refresh: say how old this is.
+    let kept = task
+        .kept_from
+        .map(|at| format!("not refreshed since {}", clock::hhmm_or_date(at, now)));
+    let (time, late) = match when(&task, now) {
         Some((t, late)) => (Some(t), late),
         None => (None, false),
     };
@@ -161,6 +166,7 @@ fn CardBody(task: Task, on_edit: Callback<()>) -> impl IntoView {
             {span(if late { "when overdue" } else { "when" }, time)}
             {span("badge override", override_note(&task))}
             {span("badge", task.dismissed.then(|| "Dismissed".to_owned()))}
+            {span("badge kept", kept)}
         </p>
         {line("why", (!task.why.is_empty()).then(|| task.why.join("; ")))}
         {line("people", people)}

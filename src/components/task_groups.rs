@@ -7,6 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use pmt_wire::{Source, SourceState};
 
+use crate::clock;
 use crate::components::dashboard::{DashboardView, ALL_REVEALED};
 use crate::components::near_screen;
 use crate::components::source_switch::SourceSwitch;
@@ -49,6 +50,16 @@ fn SourceStatusLine(source: Source) -> impl IntoView {
                 }
                 SourceState::Failed { reason } => view! {
                     <span class="failed">{format!("Failed {age}: {reason}")}</span>
+                    {b
+                        .kept_from(source)
+                        .map(|at| {
+                            view! {
+                                " "
+                                <span class="kept">
+                                    {format!("Showing what it had at {}.", clock::hhmm(at))}
+                                </span>
+                            }
+                        })}
                     " "
                     <button
                         type="button"

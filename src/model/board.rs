@@ -340,6 +340,17 @@ impl Board {
             .collect()
     }
 
+    /// When the tasks `source` still shows were fetched, if the last refresh could
+    /// not fetch it and it kept the ones it gave earlier (the oldest fetch of them).
+    pub fn kept_from(&self, source: Source) -> Option<i64> {
+        self.snapshot
+            .tasks
+            .iter()
+            .filter(|t| t.source == source)
+            .filter_map(|t| t.kept_from)
+            .min()
+    }
+
     /// Whether every connected source failed (and there is at least one).
     pub fn all_sources_failed(&self) -> bool {
         let mut enabled = self
@@ -530,6 +541,7 @@ pub(crate) mod fixtures {
             priority_override: None,
             dismissed: false,
             dismissible: kind.dismissible(),
+            kept_from: None,
         }
     }
 }
@@ -1000,6 +1012,25 @@ mod tests {
         }
         assert!(Board::new(s).all_sources_failed());
         assert!(!Board::new(Snapshot::default()).all_sources_failed());
+    }
+
+    #[test]
+    fn a_source_that_kept_earlier_tasks_says_from_when() {
+        let mut s = snapshot();
+        assert_eq!(Board::new(s.clone()).kept_from(Source::Slack), None);
+        let mut older = task(Source::Slack, "C1/2", "Older thread", Priority::Low, 10);
+        older.kept_from = Some(800);
+        s.tasks.push(older);
+        for t in s.tasks.iter_mut().filter(|t| t.id.as_str() == "slack:C1/1") {
+            t.kept_from = Some(900);
+        }
+        let board = Board::new(s);
+        assert_eq!(
+            board.kept_from(Source::Slack),
+            Some(800),
+            "the oldest fetch"
+        );
+        assert_eq!(board.kept_from(Source::Linear), None);
     }
 
     #[test]

@@ -296,6 +296,7 @@ mod tests {
             priority_override: None,
             dismissed: false,
             dismissible: false,
+            kept_from: None,
         });
         let a = inputs_key(&s);
         assert_eq!(a, inputs_key(&s.clone()));

@@ -77,6 +77,17 @@ pub struct Notice {
     pub fixes: Vec<Fix>,
 }
 
+/// A source the last refresh could not fetch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FailedSource {
+    /// Its name.
+    pub name: String,
+    /// Why, for people (may be empty).
+    pub reason: String,
+    /// When the tasks it still shows were fetched (local `HH:MM`), if it kept any.
+    pub kept_from: Option<String>,
+}
+
 /// The facts notices are made from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facts {
@@ -92,8 +103,8 @@ pub struct Facts {
     pub open: usize,
     /// Every connected source failed.
     pub all_failed: bool,
-    /// Failed sources: name and reason.
-    pub failed: Vec<(String, String)>,
+    /// Sources the last refresh could not fetch.
+    pub failed: Vec<FailedSource>,
     /// Tasks the current search and filters show.
     pub matching: usize,
     /// Search or filters are narrowing the list.
@@ -148,18 +159,32 @@ pub fn notices(f: &Facts) -> Vec<Notice> {
         let names: Vec<String> = f
             .failed
             .iter()
-            .map(|(n, r)| {
-                if r.is_empty() {
-                    n.clone()
+            .map(|s| {
+                let kept = s
+                    .kept_from
+                    .as_ref()
+                    .map(|at| format!("showing what it had at {at}"));
+                let why: Vec<&str> = [Some(s.reason.as_str()), kept.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                if why.is_empty() {
+                    s.name.clone()
                 } else {
-                    format!("{n} ({r})")
+                    format!("{} ({})", s.name, why.join("; "))
                 }
             })
             .collect();
+        let what = if f.failed.iter().any(|s| s.kept_from.is_some()) {
+            "missing or out of date"
+        } else {
+            "missing"
+        };
         out.push(notice(
             Tone::Warn,
             format!(
-                "Could not fetch {}: tasks from there may be missing.",
+                "Could not fetch {}: tasks from there may be {what}.",
                 names.join(", ")
             ),
             &[Fix::Refresh, Fix::SourceView],
@@ -236,16 +261,21 @@ mod tests {
 
     #[test]
     fn all_failed_is_an_alert_and_some_failed_a_warning_naming_them() {
+        let failed = |name: &str, reason: &str, kept_from: Option<&str>| FailedSource {
+            name: name.into(),
+            reason: reason.into(),
+            kept_from: kept_from.map(Into::into),
+        };
         let all = Facts {
             all_failed: true,
-            failed: vec![("Slack".into(), "down".into())],
+            failed: vec![failed("Slack", "down", None)],
             ..ok_day()
         };
         assert_eq!(notices(&all)[0].tone, Tone::Alert);
         let some = Facts {
             failed: vec![
-                ("Slack".into(), "rate limited".into()),
-                ("Gmail".into(), String::new()),
+                failed("Slack", "rate limited", None),
+                failed("Gmail", "", None),
             ],
             ..ok_day()
         };
@@ -256,6 +286,19 @@ mod tests {
             "Could not fetch Slack (rate limited), Gmail: tasks from there may be missing."
         );
         assert_eq!(n[0].fixes, vec![Fix::Refresh, Fix::SourceView]);
+        // A source that kept its earlier tasks says how old they are.
+        let kept = Facts {
+            failed: vec![
+                failed("Gmail", "HTTP 500", Some("09:12")),
+                failed("Slack", "", Some("08:30")),
+            ],
+            ..ok_day()
+        };
+        assert_eq!(
+            notices(&kept)[0].text,
+            "Could not fetch Gmail (HTTP 500; showing what it had at 09:12), \
+             Slack (showing what it had at 08:30): tasks from there may be missing or out of date."
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub fn task(source: Source, kind: TaskKind, id: &str, title: &str, priority: Pri
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     }
 }
 

@@ -310,6 +310,11 @@ pub struct Task {
     /// Whether it may be dismissed here.
     #[serde(default)]
     pub dismissible: bool,
+    /// Set when the latest refresh could not fetch this task's source: the task is the
+    /// one that source gave earlier today, at this Unix time, kept so a provider's
+    /// hiccup does not take it off the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_from: Option<i64>,
 }
 
 /// How one source's last fetch went.

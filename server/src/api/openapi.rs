@@ -434,6 +434,12 @@ fn schemas() -> Value {
                 "priority_override": schema_ref("Priority"),
                 "dismissed": boolean,
                 "dismissible": boolean,
+                "kept_from": {
+                    "type": "integer",
+                    "description": "Unix time of the earlier fetch this task comes from: \
+                        set when the latest refresh could not fetch its source (an outage, \
+                        not a refusal) and it gave this task earlier the same day."
+                },
             }),
         ),
     );
@@ -918,6 +924,7 @@ mod tests {
             priority_override: Some(Priority::Critical),
             dismissed: true,
             dismissible: true,
+            kept_from: Some(5),
         }
     }
 

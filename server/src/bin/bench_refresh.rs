@@ -393,6 +393,7 @@ fn generated_fetch(n: usize, today: &Today) -> Vec<(SourceStatus, Vec<Task>)> {
             priority_override: None,
             dismissed: false,
             dismissible: kind.dismissible(),
+            kept_from: None,
         };
         by_source[slot].1.push(task);
     }

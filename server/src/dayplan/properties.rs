@@ -134,6 +134,7 @@ fn tasks(rng: &mut Rng, today: &Today) -> Vec<Task> {
                 priority_override: None,
                 dismissed: dismissible && rng.chance(15),
                 dismissible,
+                kept_from: None,
             }
         })
         .collect()

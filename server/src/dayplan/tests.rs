@@ -53,6 +53,7 @@ fn task(id: &str, kind: TaskKind, priority: Priority) -> Task {
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     }
 }
 

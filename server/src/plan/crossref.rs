@@ -173,6 +173,7 @@ mod tests {
             priority_override: None,
             dismissed: false,
             dismissible: kind.dismissible(),
+            kept_from: None,
         }
     }
 

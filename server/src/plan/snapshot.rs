@@ -173,6 +173,7 @@ pub fn adhoc_task(a: &AdHocTask) -> Task {
         priority_override: None,
         dismissed: false,
         dismissible: TaskKind::AdHoc.dismissible(),
+        kept_from: None,
     }
 }
 
@@ -216,6 +217,7 @@ mod tests {
             priority_override: None,
             dismissed: false,
             dismissible: kind.dismissible(),
+            kept_from: None,
         }
     }
 

@@ -10,11 +10,13 @@
 //!
 //! - [`run`]: one source, exchange → fetch → status.
 //! - [`flight`]: one refresh per user at a time; a second request joins the first.
+//! - [`keep`]: a source in an outage keeps what it gave earlier today.
 //!
 //! Progress is reported as [`RefreshEvent`]s (the SSE stream of `POST
 //! /api/refresh/stream`).
 
 pub mod flight;
+pub mod keep;
 pub mod run;
 
 use std::sync::Arc;
@@ -209,7 +211,12 @@ async fn drive(
                 return Step::Failed("the local decisions could not be read".to_owned());
             }
         };
-    let fetched = fetched_by_source(config, runs);
+    // What a source in an outage keeps; an unreadable previous snapshot keeps nothing.
+    let previous = state.store.load_snapshot(sub).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not read the previous snapshot");
+        None
+    });
+    let fetched = fetched_by_source(config, runs, previous.as_ref(), &ctx.today);
     let snapshot = plan::snapshot::build(
         fetched,
         &adhoc,
@@ -291,19 +298,30 @@ pub fn statuses(config: &Config, runs: &[SourceRun]) -> Vec<SourceStatus> {
         .collect()
 }
 
-/// Each provider's status with its tasks (none unless fetched), in display order.
-fn fetched_by_source(config: &Config, mut runs: Vec<SourceRun>) -> Vec<(SourceStatus, Vec<Task>)> {
+/// Each provider's status with its tasks, in display order: the fetched ones, or for
+/// a source that suffered an outage, what it gave earlier today in `previous` (see
+/// [`keep`]); none otherwise.
+fn fetched_by_source(
+    config: &Config,
+    mut runs: Vec<SourceRun>,
+    previous: Option<&Snapshot>,
+    today: &Today,
+) -> Vec<(SourceStatus, Vec<Task>)> {
     let statuses = statuses(config, &runs);
     statuses
         .into_iter()
         .map(|status| {
-            let tasks = runs
+            let run = runs
                 .iter()
                 .position(|r| r.source == status.source)
-                .map(|i| runs.swap_remove(i))
-                .and_then(|r| r.result.ok())
-                .map(|f| f.tasks)
-                .unwrap_or_default();
+                .map(|i| runs.swap_remove(i));
+            let tasks = match run.map(|r| r.result) {
+                Some(Ok(fetched)) => fetched.tasks,
+                Some(Err(failure)) if keep::keeps_earlier_tasks(&failure) => {
+                    keep::earlier_tasks(previous, status.source, today)
+                }
+                _ => Vec::new(),
+            };
             (status, tasks)
         })
         .collect()

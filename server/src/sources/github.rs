@@ -440,6 +440,7 @@ fn task(
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     }
 }
 

@@ -345,6 +345,7 @@ fn to_task(event: Event, today: &Today, me: &Me) -> Verdict {
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     }))
 }
 

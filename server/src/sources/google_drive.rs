@@ -526,6 +526,7 @@ fn to_task(file: &DocFile, comment: &Comment, assigned: bool, mentioned: bool) -
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     })
 }
 

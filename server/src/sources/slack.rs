@@ -474,6 +474,7 @@ fn task(
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     })
 }
 

@@ -70,6 +70,13 @@ pub fn task(task: &Task, today: &Today) -> Value {
     if task.dismissed {
         m.insert("dismissed".into(), json!(true));
     }
+    if let Some(from) = task.kept_from {
+        let text = format!(
+            "{}: its source could not be fetched on the last refresh",
+            when(from, today)
+        );
+        m.insert("as_of".into(), json!(text));
+    }
     Value::Object(m)
 }
 
@@ -140,6 +147,7 @@ mod tests {
             priority_override: Some(Priority::High),
             dismissed: false,
             dismissible: false,
+            kept_from: None,
         };
         let v = task(&t, &today);
         assert_eq!(v["id"], "linear:ENG-130");
@@ -151,5 +159,17 @@ mod tests {
         assert_eq!(v["can_dismiss"], false);
         assert!(v.get("snippet").is_none() && v.get("dismissed").is_none());
         assert_eq!(when(NOW + 3_600, &today), "10:30");
+        assert!(v.get("as_of").is_none(), "a fetched task is current");
+        let kept = task(
+            &Task {
+                kept_from: Some(NOW - 1_800),
+                ..t
+            },
+            &today,
+        );
+        assert_eq!(
+            kept["as_of"],
+            "09:00: its source could not be fetched on the last refresh"
+        );
     }
 }

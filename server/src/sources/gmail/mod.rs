@@ -287,6 +287,7 @@ fn to_task(message: &Message, me: &Me) -> Option<Task> {
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     })
 }
 

@@ -332,6 +332,7 @@ pub fn note_tasks(note: &Note, items: &[ActionItem], today: &Today, me: &Me) -> 
             priority_override: None,
             dismissed: false,
             dismissible: kind.dismissible(),
+            kept_from: None,
         });
     }
     tasks

@@ -346,6 +346,7 @@ fn task(issue: &Issue, today: &Today, me: &Me) -> Option<Task> {
         priority_override: None,
         dismissed: false,
         dismissible: kind.dismissible(),
+        kept_from: None,
     })
 }
 
