@@ -351,6 +351,15 @@ describe('dashboard (demo mode)', { skip: notBuilt ?? false, timeout: 1_800_000 
       await page.locator(`${group('source:gmail')} .source-retry`).waitFor();
       // The status bar says a source is missing from the picture.
       await waitForText(page, '.status-bar', /Gmail/);
+      // An outage keeps what Gmail gave before, each card marked as not fresh.
+      const kept = open(snap).filter((t) => t.source === 'gmail');
+      assert.deepEqual(kept.map((t) => t.id).sort(), [...perSource.gmail].sort(), 'gmail keeps its earlier tasks');
+      const gmailBefore = before.sources.find((s) => s.source === 'gmail');
+      assert.ok(kept.every((t) => t.kept_from === gmailBefore.fetched_at), 'each kept task names the fetch it comes from');
+      await waitForCardSet(page, perSource.gmail, { scope: group('source:gmail'), what: 'gmail kept' });
+      assert.equal(await page.locator(`${group('source:gmail')} .badge.kept`).count(), perSource.gmail.length,
+        'every kept card says it was not refreshed');
+      assert.match(status, /Showing what it had at \d\d:\d\d\./, `the status line says how old they are: "${status}"`);
 
       for (const s of PROVIDERS.filter((x) => x !== 'gmail')) {
         await waitForText(page, `[data-source-status="${s}"]`, /OK/);
@@ -363,7 +372,12 @@ describe('dashboard (demo mode)', { skip: notBuilt ?? false, timeout: 1_800_000 
     // Retry (the source's own button) brings it back.
     await refreshAndWait(page, { trigger: `${group('source:gmail')} .source-retry` });
     await waitForText(page, '[data-source-status="gmail"]', /OK/);
-    assert.equal((await plan()).sources.find((s) => s.source === 'gmail').state, 'ok');
+    const after = await plan();
+    assert.equal(after.sources.find((s) => s.source === 'gmail').state, 'ok');
+    assert.ok(after.tasks.every((t) => t.kept_from === undefined), 'fetched again, nothing is a kept task');
+    await waitFor(async () => (await page.locator('.badge.kept').count()) === 0, {
+      timeout: 10_000, message: 'no card marked not refreshed',
+    });
     await showView(page, 'priority');
   });
 
