@@ -43,6 +43,8 @@ pub mod secret;
 pub mod simulators;
 pub mod sources;
 pub mod store;
+#[cfg(test)]
+mod test_fixtures;
 pub mod tools;
 pub mod web;
 

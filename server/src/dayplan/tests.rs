@@ -1,11 +1,12 @@
 //! The scheduler's rules, one by one, on hand-made days.
 
 use pmt_wire::dayplan::{BlockKind, DayPlan, PlanBlock};
-use pmt_wire::{Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Priority, Task, TaskKind};
 
 use super::settings::{Break, ClockTime, PlanningSettings};
 use super::{build, local_clock, local_time, summary};
 use crate::sources::Today;
+use crate::test_fixtures::task;
 
 /// 2026-11-23 09:30 in Paris (UTC+1): the demo day's "now".
 const NOW: i64 = 1_795_422_600;
@@ -22,39 +23,6 @@ fn today() -> Today {
 /// `HH:MM` today in Paris.
 fn at(h: u16, m: u16) -> i64 {
     local_time(&today(), ClockTime::new(h, m).unwrap())
-}
-
-fn task(id: &str, kind: TaskKind, priority: Priority) -> Task {
-    let source = match kind {
-        TaskKind::Meeting | TaskKind::Rsvp => Source::GoogleCalendar,
-        TaskKind::Issue => Source::Linear,
-        TaskKind::Review | TaskKind::PullRequest => Source::Github,
-        TaskKind::Email => Source::Gmail,
-        TaskKind::DocComment => Source::GoogleDrive,
-        TaskKind::Mention | TaskKind::MarkedMessage => Source::Slack,
-        TaskKind::MeetingNoteItem => Source::Granola,
-        TaskKind::AdHoc => Source::AdHoc,
-    };
-    Task {
-        id: TaskId::new(source, id),
-        source,
-        kind,
-        title: id.to_owned(),
-        snippet: None,
-        url: None,
-        people: Vec::new(),
-        signals: Signals::default(),
-        refs: Vec::new(),
-        links: Vec::new(),
-        score: 50,
-        computed_priority: priority,
-        priority,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
-    }
 }
 
 fn meeting(id: &str, start: i64, end: i64, refs: &[&str]) -> Task {

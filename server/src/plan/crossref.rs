@@ -150,30 +150,15 @@ fn prep_for<'m, 'a>(
 
 #[cfg(test)]
 mod tests {
-    use pmt_wire::{Priority, Signals, Source};
+    use pmt_wire::Source;
 
     use super::*;
+    use crate::test_fixtures::task_from;
 
     fn task(source: Source, id: &str, kind: TaskKind, refs: &[&str]) -> Task {
         Task {
-            id: TaskId::new(source, id),
-            source,
-            kind,
-            title: id.to_owned(),
-            snippet: None,
-            url: None,
-            people: Vec::new(),
-            signals: Signals::default(),
             refs: refs.iter().map(|r| (*r).to_owned()).collect(),
-            links: Vec::new(),
-            score: 0,
-            computed_priority: Priority::Low,
-            priority: Priority::Low,
-            why: Vec::new(),
-            priority_override: None,
-            dismissed: false,
-            dismissible: kind.dismissible(),
-            kept_from: None,
+            ..task_from(source, id, kind)
         }
     }
 

@@ -438,9 +438,10 @@ pub fn clock(at: i64, today: &Today) -> String {
 
 #[cfg(test)]
 mod tests {
-    use pmt_wire::{Signals, TaskId};
+    use pmt_wire::Signals;
 
     use super::*;
+    use crate::test_fixtures::task_from;
 
     /// 2026-11-23 09:30 in Paris (UTC+1): the demo day's "now".
     const NOW: i64 = 1_795_422_600;
@@ -451,24 +452,8 @@ mod tests {
 
     fn task(source: Source, kind: TaskKind, signals: Signals) -> Task {
         Task {
-            id: TaskId::new(source, "x"),
-            source,
-            kind,
-            title: "t".to_owned(),
-            snippet: None,
-            url: None,
-            people: Vec::new(),
             signals,
-            refs: Vec::new(),
-            links: Vec::new(),
-            score: 0,
-            computed_priority: Priority::Low,
-            priority: Priority::Low,
-            why: Vec::new(),
-            priority_override: None,
-            dismissed: false,
-            dismissible: kind.dismissible(),
-            kept_from: None,
+            ..task_from(source, "x", kind)
         }
     }
 

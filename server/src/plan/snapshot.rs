@@ -182,6 +182,7 @@ mod tests {
     use pmt_wire::SourceState;
 
     use super::*;
+    use crate::test_fixtures::task_from;
 
     const NOW: i64 = 1_795_422_600;
 
@@ -200,24 +201,9 @@ mod tests {
 
     fn task(source: Source, id: &str, kind: TaskKind, signals: Signals, refs: &[&str]) -> Task {
         Task {
-            id: TaskId::new(source, id),
-            source,
-            kind,
-            title: id.to_owned(),
-            snippet: None,
-            url: None,
-            people: Vec::new(),
             signals,
             refs: refs.iter().map(|r| (*r).to_owned()).collect(),
-            links: Vec::new(),
-            score: 0,
-            computed_priority: Priority::Low,
-            priority: Priority::Low,
-            why: Vec::new(),
-            priority_override: None,
-            dismissed: false,
-            dismissible: kind.dismissible(),
-            kept_from: None,
+            ..task_from(source, id, kind)
         }
     }
 

@@ -65,38 +65,25 @@ pub fn earlier_tasks(previous: Option<&Snapshot>, source: Source, today: &Today)
 mod tests {
     use std::time::Duration;
 
-    use pmt_wire::{Priority, Signals, SourceStatus, TaskId, TaskKind};
+    use pmt_wire::{Priority, SourceStatus, TaskKind};
 
     use super::*;
+    use crate::test_fixtures;
+
+    /// An email from Gmail or a mention from Slack.
+    fn task(source: Source, id: &str) -> Task {
+        let kind = match source {
+            Source::Slack => TaskKind::Mention,
+            _ => TaskKind::Email,
+        };
+        test_fixtures::task(id, kind, Priority::Medium)
+    }
 
     /// 2026-12-07 10:00 in Paris.
     const NOW: i64 = 1_796_634_000;
 
     fn today() -> Today {
         Today::at(NOW, "Europe/Paris").unwrap()
-    }
-
-    fn task(source: Source, id: &str) -> Task {
-        Task {
-            id: TaskId::new(source, id),
-            source,
-            kind: TaskKind::Email,
-            title: format!("task {id}"),
-            snippet: None,
-            url: None,
-            people: Vec::new(),
-            signals: Signals::default(),
-            refs: Vec::new(),
-            links: Vec::new(),
-            score: 40,
-            computed_priority: Priority::Medium,
-            priority: Priority::Medium,
-            why: Vec::new(),
-            priority_override: None,
-            dismissed: false,
-            dismissible: true,
-            kept_from: None,
-        }
     }
 
     fn status(source: Source, state: SourceState, fetched_at: i64) -> SourceStatus {

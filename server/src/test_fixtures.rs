@@ -1,0 +1,48 @@
+//! Test fixtures shared by the crate's unit tests.
+
+use pmt_wire::{Priority, Signals, Source, Task, TaskId, TaskKind};
+
+/// A bare task: `kind` from `source`, titled with its id, unscored (low), with no
+/// signals, refs, links or decisions.
+pub(crate) fn task_from(source: Source, id: &str, kind: TaskKind) -> Task {
+    Task {
+        id: TaskId::new(source, id),
+        source,
+        kind,
+        title: id.to_owned(),
+        snippet: None,
+        url: None,
+        people: Vec::new(),
+        signals: Signals::default(),
+        refs: Vec::new(),
+        links: Vec::new(),
+        score: 0,
+        computed_priority: Priority::Low,
+        priority: Priority::Low,
+        why: Vec::new(),
+        priority_override: None,
+        dismissed: false,
+        dismissible: kind.dismissible(),
+        kept_from: None,
+    }
+}
+
+/// A task of `kind` from the source that produces that kind, scored 50 at `priority`.
+pub(crate) fn task(id: &str, kind: TaskKind, priority: Priority) -> Task {
+    let source = match kind {
+        TaskKind::Meeting | TaskKind::Rsvp => Source::GoogleCalendar,
+        TaskKind::Issue => Source::Linear,
+        TaskKind::Review | TaskKind::PullRequest => Source::Github,
+        TaskKind::Email => Source::Gmail,
+        TaskKind::DocComment => Source::GoogleDrive,
+        TaskKind::Mention | TaskKind::MarkedMessage => Source::Slack,
+        TaskKind::MeetingNoteItem => Source::Granola,
+        TaskKind::AdHoc => Source::AdHoc,
+    };
+    Task {
+        score: 50,
+        computed_priority: priority,
+        priority,
+        ..task_from(source, id, kind)
+    }
+}
