@@ -12,7 +12,7 @@ use plan_my_today::clock;
 use plan_my_today::session::now_secs;
 use plan_my_today::storage::{self, THEME_KEY};
 use pmt_wire::{
-    Person, Priority, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
+    Person, Priority, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -39,27 +39,16 @@ fn task(
     score: u8,
 ) -> Task {
     Task {
-        id: TaskId::new(source, id),
-        source,
-        kind,
-        title: title.to_owned(),
-        snippet: None,
         url: Some(format!("https://example.com/{id}")),
         people: vec![Person {
             name: "Sam Reviewer".into(),
             handle: None,
         }],
-        signals: Signals::default(),
-        refs: Vec::new(),
-        links: Vec::new(),
         score,
         computed_priority: priority,
         priority,
         why: vec!["assigned to you".into()],
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(source, id, kind, title.to_owned())
     }
 }
 

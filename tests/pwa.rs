@@ -18,8 +18,8 @@ use plan_my_today::session::{now_secs, Session};
 use plan_my_today::storage::{self, SESSION_KEY, THEME_KEY};
 use plan_my_today::theme::ThemeState;
 use pmt_wire::{
-    Priority, SessionResponse, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId,
-    TaskKind, User,
+    Priority, SessionResponse, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
+    User,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -42,24 +42,11 @@ fn local(key: &str) -> Option<String> {
 
 fn task(source: Source, kind: TaskKind, id: &str, title: &str) -> Task {
     Task {
-        id: TaskId::new(source, id),
-        source,
-        kind,
-        title: title.to_owned(),
-        snippet: None,
-        url: None,
-        people: Vec::new(),
-        signals: Signals::default(),
-        refs: Vec::new(),
-        links: Vec::new(),
         score: 60,
         computed_priority: Priority::High,
         priority: Priority::High,
         why: vec!["assigned to you".into()],
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(source, id, kind, title.to_owned())
     }
 }
 

@@ -1,30 +1,11 @@
 //! Test fixtures shared by the crate's unit tests.
 
-use pmt_wire::{Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Priority, Source, Task, TaskKind};
 
 /// A bare task: `kind` from `source`, titled with its id, unscored (low), with no
 /// signals, refs, links or decisions.
 pub(crate) fn task_from(source: Source, id: &str, kind: TaskKind) -> Task {
-    Task {
-        id: TaskId::new(source, id),
-        source,
-        kind,
-        title: id.to_owned(),
-        snippet: None,
-        url: None,
-        people: Vec::new(),
-        signals: Signals::default(),
-        refs: Vec::new(),
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
-    }
+    Task::new(source, id, kind, id.to_owned())
 }
 
 /// A task of `kind` from the source that produces that kind, scored 50 at `priority`.

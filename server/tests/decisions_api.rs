@@ -6,9 +6,7 @@ use crate::demo_as_support;
 
 use demo_as_support::{decode_unverified, spawn_in, Demo};
 use pmt_server::store::{Store, FILE_NAME};
-use pmt_wire::{
-    Priority, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
-};
+use pmt_wire::{Priority, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -21,24 +19,13 @@ struct Api {
 
 fn task(source: Source, provider_id: &str, kind: TaskKind, refs: &[&str]) -> Task {
     Task {
-        id: TaskId::new(source, provider_id),
-        source,
-        kind,
-        title: format!("{} {provider_id}", source.label()),
-        snippet: None,
-        url: None,
-        people: Vec::new(),
-        signals: Signals::default(),
         refs: refs.iter().map(|r| (*r).to_owned()).collect(),
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(
+            source,
+            provider_id,
+            kind,
+            format!("{} {provider_id}", source.label()),
+        )
     }
 }
 

@@ -500,7 +500,7 @@ fn compare(a: &Task, b: &Task, sort: SortBy) -> Ordering {
 
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+    use pmt_wire::{Person, Priority, Source, Task, TaskKind};
 
     /// A task with the fields tests care about; the rest plain.
     pub(crate) fn task(
@@ -521,27 +521,16 @@ pub(crate) mod fixtures {
             Source::AdHoc => TaskKind::AdHoc,
         };
         Task {
-            id: TaskId::new(source, id),
-            source,
-            kind,
-            title: title.to_owned(),
-            snippet: None,
             url: Some(format!("https://example.com/{id}")),
             people: vec![Person {
                 name: "Sam Reviewer".into(),
                 handle: Some("sam".into()),
             }],
-            signals: Signals::default(),
-            refs: Vec::new(),
-            links: Vec::new(),
             score,
             computed_priority: priority,
             priority,
             why: vec!["assigned to you".into()],
-            priority_override: None,
-            dismissed: false,
-            dismissible: kind.dismissible(),
-            kept_from: None,
+            ..Task::new(source, id, kind, title.to_owned())
         }
     }
 }

@@ -279,24 +279,14 @@ mod tests {
             ..Default::default()
         };
         s.tasks.push(pmt_wire::Task {
-            id: TaskId("linear:ENG-1".into()),
-            source: pmt_wire::Source::Linear,
-            kind: pmt_wire::TaskKind::Issue,
-            title: "x".into(),
-            snippet: None,
-            url: None,
-            people: Vec::new(),
-            signals: Default::default(),
-            refs: Vec::new(),
-            links: Vec::new(),
             score: 1,
-            computed_priority: pmt_wire::Priority::Low,
-            priority: pmt_wire::Priority::Low,
-            why: Vec::new(),
-            priority_override: None,
-            dismissed: false,
             dismissible: false,
-            kept_from: None,
+            ..pmt_wire::Task::new(
+                pmt_wire::Source::Linear,
+                "ENG-1",
+                pmt_wire::TaskKind::Issue,
+                "x",
+            )
         });
         let a = inputs_key(&s);
         assert_eq!(a, inputs_key(&s.clone()));

@@ -12,8 +12,7 @@ use plan_my_today::session::{now_secs, Session};
 use plan_my_today::storage::{self, SESSION_KEY};
 use plan_my_today::theme::ThemeState;
 use pmt_wire::{
-    Priority, SessionResponse, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId,
-    TaskKind, User,
+    Priority, SessionResponse, Snapshot, Source, SourceState, SourceStatus, Task, TaskKind, User,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -24,24 +23,12 @@ pub const STANDUP: &str = "google_calendar:e1";
 
 pub fn task(source: Source, kind: TaskKind, id: &str, title: &str, priority: Priority) -> Task {
     Task {
-        id: TaskId::new(source, id),
-        source,
-        kind,
-        title: title.to_owned(),
-        snippet: None,
         url: Some(format!("https://example.com/{id}")),
-        people: Vec::new(),
-        signals: Signals::default(),
-        refs: Vec::new(),
-        links: Vec::new(),
         score: 50,
         computed_priority: priority,
         priority,
         why: vec!["assigned to you".into()],
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(source, id, kind, title.to_owned())
     }
 }
 

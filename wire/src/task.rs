@@ -317,6 +317,40 @@ pub struct Task {
     pub kept_from: Option<i64>,
 }
 
+impl Task {
+    /// A task as a connector first makes it: what it is and where it comes from, with
+    /// nothing else known yet (no text, link, people, signals or refs), unscored (low),
+    /// undecided, dismissible as its kind is. The rest is filled in with struct update
+    /// syntax: `Task { url, signals, ..Task::new(source, id, kind, title) }`.
+    pub fn new(
+        source: Source,
+        provider_id: &str,
+        kind: TaskKind,
+        title: impl Into<String>,
+    ) -> Task {
+        Task {
+            id: TaskId::new(source, provider_id),
+            source,
+            kind,
+            title: title.into(),
+            snippet: None,
+            url: None,
+            people: Vec::new(),
+            signals: Signals::default(),
+            refs: Vec::new(),
+            links: Vec::new(),
+            score: 0,
+            computed_priority: Priority::Low,
+            priority: Priority::Low,
+            why: Vec::new(),
+            priority_override: None,
+            dismissed: false,
+            dismissible: kind.dismissible(),
+            kept_from: None,
+        }
+    }
+}
+
 /// How one source's last fetch went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

@@ -28,9 +28,7 @@ use pmt_server::refresh::{self, RunContext, Schedule};
 use pmt_server::secret::BearerToken;
 use pmt_server::simulators::Fault;
 use pmt_server::sources::{Me, Today};
-use pmt_wire::{
-    Person, Priority, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskId, TaskKind,
-};
+use pmt_wire::{Person, Signals, Snapshot, Source, SourceState, SourceStatus, Task, TaskKind};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -362,10 +360,6 @@ fn generated_fetch(n: usize, today: &Today) -> Vec<(SourceStatus, Vec<Task>)> {
         }
         let offset = i64::try_from(i % 600).unwrap_or(0) * 60;
         let task = Task {
-            id: TaskId::new(source, &format!("item-{i}")),
-            source,
-            kind,
-            title: format!("Item {i} about {issue}"),
             snippet: Some("Generated for the benchmark; long enough to look real.".into()),
             url: Some(format!("https://example.com/{}/{i}", source.as_str())),
             people: vec![Person {
@@ -385,15 +379,12 @@ fn generated_fetch(n: usize, today: &Today) -> Vec<(SourceStatus, Vec<Task>)> {
                     .then_some(u8::try_from(i % 4 + 1).unwrap_or(4)),
             },
             refs,
-            links: Vec::new(),
-            score: 0,
-            computed_priority: Priority::Low,
-            priority: Priority::Low,
-            why: Vec::new(),
-            priority_override: None,
-            dismissed: false,
-            dismissible: kind.dismissible(),
-            kept_from: None,
+            ..Task::new(
+                source,
+                &format!("item-{i}"),
+                kind,
+                format!("Item {i} about {issue}"),
+            )
         };
         by_source[slot].1.push(task);
     }

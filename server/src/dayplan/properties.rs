@@ -117,24 +117,14 @@ fn tasks(rng: &mut Rng, today: &Today) -> Vec<Task> {
                 .collect();
             let dismissible = kind.dismissible();
             Task {
-                id: TaskId::new(source, &format!("t{i}")),
-                source,
-                kind,
-                title: format!("task {i}"),
-                snippet: None,
-                url: None,
-                people: Vec::new(),
                 signals,
                 refs,
-                links: Vec::new(),
                 score: u8::try_from(rng.range(0, 101)).unwrap(),
                 computed_priority: priority,
                 priority,
-                why: Vec::new(),
-                priority_override: None,
                 dismissed: dismissible && rng.chance(15),
                 dismissible,
-                kept_from: None,
+                ..Task::new(source, &format!("t{i}"), kind, format!("task {i}"))
             }
         })
         .collect()

@@ -149,31 +149,17 @@ pub fn adhoc_task(a: &AdHocTask) -> Task {
         text.push_str(notes);
     }
     Task {
-        id: TaskId::new(Source::AdHoc, &a.id),
-        source: Source::AdHoc,
-        kind: TaskKind::AdHoc,
-        title: a.title.clone(),
         snippet: a
             .notes
             .as_ref()
             .map(|n| n.chars().take(SNIPPET_CHARS).collect()),
-        url: None,
-        people: Vec::new(),
         signals: Signals {
             due: a.due,
             updated_at: Some(a.updated_at),
             ..Signals::default()
         },
         refs: refs::extract(&text),
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: TaskKind::AdHoc.dismissible(),
-        kept_from: None,
+        ..Task::new(Source::AdHoc, &a.id, TaskKind::AdHoc, a.title.clone())
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Person, Signals, Source, Task, TaskId, TaskKind};
 use reqwest::header::{HeaderMap, LINK};
 use serde::Deserialize;
 use serde_json::Value;
@@ -423,24 +423,12 @@ fn task(
         }
     }
     Task {
-        id: TaskId::new(Source::Github, &key),
-        source: Source::Github,
-        kind,
-        title: title.to_owned(),
         snippet: Some(truncate(snippet, SNIPPET_CHARS)),
         url: Some(url),
         people,
         signals,
         refs: task_refs,
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(Source::Github, &key, kind, title.to_owned())
     }
 }
 

@@ -26,7 +26,7 @@ use std::collections::HashSet;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Person, Signals, Source, Task, TaskKind};
 use serde::Deserialize;
 
 use super::gmail::text;
@@ -317,10 +317,6 @@ fn to_task(event: Event, today: &Today, me: &Me) -> Verdict {
         .into_iter()
         .collect();
     Verdict::Task(Box::new(Task {
-        id: TaskId::new(Source::GoogleCalendar, id),
-        source: Source::GoogleCalendar,
-        kind,
-        title,
         snippet,
         // The link is rendered as-is: only https links to the provider are kept.
         url: event
@@ -337,15 +333,7 @@ fn to_task(event: Event, today: &Today, me: &Me) -> Verdict {
             ..Signals::default()
         },
         refs,
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(Source::GoogleCalendar, id, kind, title)
     }))
 }
 

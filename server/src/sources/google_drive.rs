@@ -28,7 +28,7 @@ use std::collections::HashSet;
 use futures::{stream, StreamExt, TryStreamExt};
 use jiff::tz::{Offset, TimeZone};
 use jiff::Timestamp;
-use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Person, Signals, Source, Task, TaskKind};
 use serde::{Deserialize, Serialize};
 
 use super::gmail::text;
@@ -504,10 +504,6 @@ fn to_task(file: &DocFile, comment: &Comment, assigned: bool, mentioned: bool) -
         .map(|t| t.as_second());
     let kind = TaskKind::DocComment;
     Some(Task {
-        id: TaskId::new(Source::GoogleDrive, &format!("{}:{comment_id}", file.id)),
-        source: Source::GoogleDrive,
-        kind,
-        title,
         snippet: Some(content),
         url: Some(url),
         people,
@@ -518,15 +514,12 @@ fn to_task(file: &DocFile, comment: &Comment, assigned: bool, mentioned: bool) -
             ..Signals::default()
         },
         refs: keys,
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(
+            Source::GoogleDrive,
+            &format!("{}:{comment_id}", file.id),
+            kind,
+            title,
+        )
     })
 }
 

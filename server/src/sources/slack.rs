@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Person, Signals, Source, Task, TaskKind};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -442,13 +442,6 @@ fn task(
     }
     let mention = kind == TaskKind::Mention;
     Some(Task {
-        id: TaskId::new(
-            Source::Slack,
-            &format!("{}/{}", message.channel, message.ts),
-        ),
-        source: Source::Slack,
-        kind,
-        title: truncate(&title_line, TITLE_CHARS),
         snippet: Some(truncate(&snippet, SNIPPET_CHARS)),
         url: permalink,
         people: author
@@ -466,15 +459,12 @@ fn task(
             ..Signals::default()
         },
         refs: task_refs,
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(
+            Source::Slack,
+            &format!("{}/{}", message.channel, message.ts),
+            kind,
+            truncate(&title_line, TITLE_CHARS),
+        )
     })
 }
 

@@ -113,7 +113,7 @@ pub fn snapshot_age(snapshot: &Snapshot, today: &Today) -> String {
 
 #[cfg(test)]
 mod tests {
-    use pmt_wire::{Person, Priority, Signals, Source, TaskId, TaskKind};
+    use pmt_wire::{Person, Priority, Signals, Source, TaskKind};
 
     use super::*;
 
@@ -124,11 +124,6 @@ mod tests {
     fn a_task_reads_with_local_times_and_without_empty_fields() {
         let today = Today::at(NOW, "Europe/Paris").unwrap();
         let t = Task {
-            id: TaskId::new(Source::Linear, "ENG-130"),
-            source: Source::Linear,
-            kind: TaskKind::Issue,
-            title: "Migrate billing webhooks".into(),
-            snippet: None,
             url: Some("https://linear.app/acme/issue/ENG-130".into()),
             people: vec![Person {
                 name: "Grace".into(),
@@ -138,16 +133,18 @@ mod tests {
                 due: Some(NOW - 86_400),
                 ..Signals::default()
             },
-            refs: Vec::new(),
-            links: Vec::new(),
             score: 90,
             computed_priority: Priority::Critical,
             priority: Priority::High,
             why: vec!["overdue by 1 day".into()],
             priority_override: Some(Priority::High),
-            dismissed: false,
             dismissible: false,
-            kept_from: None,
+            ..Task::new(
+                Source::Linear,
+                "ENG-130",
+                TaskKind::Issue,
+                "Migrate billing webhooks",
+            )
         };
         let v = task(&t, &today);
         assert_eq!(v["id"], "linear:ENG-130");

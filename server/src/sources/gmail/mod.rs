@@ -23,7 +23,7 @@ pub mod text;
 use std::collections::HashSet;
 
 use futures::{stream, StreamExt, TryStreamExt};
-use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Person, Signals, Source, Task, TaskKind};
 use serde::Deserialize;
 
 use super::{FetchContext, Fetched, Me, SourceClient, SourceError};
@@ -265,10 +265,6 @@ fn to_task(message: &Message, me: &Me) -> Option<Task> {
     let refs = refs::extract(&format!("{title}\n{snippet_text}\n{url}"));
     let kind = TaskKind::Email;
     Some(Task {
-        id: TaskId::new(Source::Gmail, id),
-        source: Source::Gmail,
-        kind,
-        title,
         snippet: text::snippet(&snippet_text),
         url: Some(url),
         people,
@@ -279,15 +275,7 @@ fn to_task(message: &Message, me: &Me) -> Option<Task> {
             ..Signals::default()
         },
         refs,
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(Source::Gmail, id, kind, title)
     })
 }
 

@@ -9,7 +9,7 @@
 
 pub mod action_items;
 
-use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Person, Signals, Source, Task, TaskKind};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -303,10 +303,6 @@ pub fn note_tasks(note: &Note, items: &[ActionItem], today: &Today, me: &Me) -> 
         }
         let kind = TaskKind::MeetingNoteItem;
         tasks.push(Task {
-            id: TaskId::new(Source::Granola, &id),
-            source: Source::Granola,
-            kind,
-            title: item.title.clone(),
             snippet: Some(truncate(
                 &format!("Action item from \"{title}\""),
                 SNIPPET_CHARS,
@@ -324,15 +320,7 @@ pub fn note_tasks(note: &Note, items: &[ActionItem], today: &Today, me: &Me) -> 
                 ..Signals::default()
             },
             refs: task_refs,
-            links: Vec::new(),
-            score: 0,
-            computed_priority: Priority::Low,
-            priority: Priority::Low,
-            why: Vec::new(),
-            priority_override: None,
-            dismissed: false,
-            dismissible: kind.dismissible(),
-            kept_from: None,
+            ..Task::new(Source::Granola, &id, kind, item.title.clone())
         });
     }
     tasks

@@ -7,7 +7,7 @@
 //! issues at Linear; the normalizer drops any that still arrive and counts them.
 
 use jiff::civil::Date;
-use pmt_wire::{Person, Priority, Signals, Source, Task, TaskId, TaskKind};
+use pmt_wire::{Person, Signals, Source, Task, TaskKind};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
 
@@ -317,10 +317,6 @@ fn task(issue: &Issue, today: &Today, me: &Me) -> Option<Task> {
         .collect();
     let kind = TaskKind::Issue;
     Some(Task {
-        id: TaskId::new(Source::Linear, identifier),
-        source: Source::Linear,
-        kind,
-        title: title.to_owned(),
         snippet: Some(snippet),
         url,
         people,
@@ -338,15 +334,7 @@ fn task(issue: &Issue, today: &Today, me: &Me) -> Option<Task> {
             ..Signals::default()
         },
         refs: task_refs,
-        links: Vec::new(),
-        score: 0,
-        computed_priority: Priority::Low,
-        priority: Priority::Low,
-        why: Vec::new(),
-        priority_override: None,
-        dismissed: false,
-        dismissible: kind.dismissible(),
-        kept_from: None,
+        ..Task::new(Source::Linear, identifier, kind, title.to_owned())
     })
 }
 
