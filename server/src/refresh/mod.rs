@@ -211,11 +211,19 @@ async fn drive(
                 return Step::Failed("the local decisions could not be read".to_owned());
             }
         };
-    // What a source in an outage keeps; an unreadable previous snapshot keeps nothing.
-    let previous = state.store.load_snapshot(sub).await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "could not read the previous snapshot");
+    // Only a source in an outage needs the previous snapshot (a few ms to read and
+    // decode at 1,000 tasks); an unreadable one keeps nothing.
+    let outage = runs
+        .iter()
+        .any(|r| r.result.as_ref().is_err_and(keep::keeps_earlier_tasks));
+    let previous = if outage {
+        state.store.load_snapshot(sub).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read the previous snapshot");
+            None
+        })
+    } else {
         None
-    });
+    };
     let fetched = fetched_by_source(config, runs, previous.as_ref(), &ctx.today);
     let snapshot = plan::snapshot::build(
         fetched,
