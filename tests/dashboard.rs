@@ -978,6 +978,16 @@ async fn two_frames() {
     sleep_ms(0).await;
 }
 
+/// The long list mounted at the top of the page, its first groups drawn and the
+/// browser's word on which groups are near taken.
+async fn mount_long_list_at_top() -> Mounted {
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    let m = mount("/", long_snapshot());
+    wait_until("cards", || m.card_count() > 0).await;
+    two_frames().await;
+    m
+}
+
 #[wasm_bindgen_test]
 async fn a_long_list_is_paged_per_group_with_show_more() {
     let m = mount("/", long_snapshot());
@@ -1012,10 +1022,7 @@ async fn a_long_list_is_paged_per_group_with_show_more() {
 
 #[wasm_bindgen_test]
 async fn a_long_list_draws_only_the_groups_near_the_screen() {
-    window().scroll_to_with_x_and_y(0.0, 0.0);
-    let m = mount("/", long_snapshot());
-    wait_until("cards", || m.card_count() > 0).await;
-    two_frames().await;
+    let m = mount_long_list_at_top().await;
     // The last group is far below: heading and count, and its cards' place held.
     assert_eq!(m.ids_in("low").len(), 0, "a group off screen draws no card");
     assert_eq!(m.text("[data-group=\"low\"] .count"), "100");
@@ -1053,9 +1060,7 @@ async fn a_long_list_draws_only_the_groups_near_the_screen() {
 
 #[wasm_bindgen_test]
 async fn a_focused_card_is_not_taken_away_when_its_group_leaves_the_screen() {
-    window().scroll_to_with_x_and_y(0.0, 0.0);
-    let m = mount("/", long_snapshot());
-    wait_until("cards", || m.card_count() > 0).await;
+    let m = mount_long_list_at_top().await;
     let first = m.ids_in("critical")[0].clone();
     let card: web_sys::HtmlElement = m.card(&first).dyn_into().unwrap();
     card.focus().unwrap();
@@ -1083,10 +1088,7 @@ fn focus_nothing() {
 
 #[wasm_bindgen_test]
 async fn j_and_k_from_nowhere_start_at_the_ends_of_a_long_list() {
-    window().scroll_to_with_x_and_y(0.0, 0.0);
-    let m = mount("/", long_snapshot());
-    wait_until("cards", || m.card_count() > 0).await;
-    two_frames().await;
+    let m = mount_long_list_at_top().await;
     assert!(m.ids_in("low").is_empty(), "the last group starts undrawn");
     focus_nothing();
     key("k");

@@ -2,12 +2,6 @@
 
 use pmt_wire::{Priority, Source, Task, TaskKind};
 
-/// A bare task: `kind` from `source`, titled with its id, unscored (low), with no
-/// signals, refs, links or decisions.
-pub(crate) fn task_from(source: Source, id: &str, kind: TaskKind) -> Task {
-    Task::new(source, id, kind, id.to_owned())
-}
-
 /// A task of `kind` from the source that produces that kind, scored 50 at `priority`.
 pub(crate) fn task(id: &str, kind: TaskKind, priority: Priority) -> Task {
     let source = match kind {
@@ -24,6 +18,6 @@ pub(crate) fn task(id: &str, kind: TaskKind, priority: Priority) -> Task {
         score: 50,
         computed_priority: priority,
         priority,
-        ..task_from(source, id, kind)
+        ..Task::new(source, id, kind, id)
     }
 }

@@ -688,6 +688,7 @@ mod tests {
         );
         assert!(Groups::default().same_view(&source));
     }
+
     #[test]
     fn priority_view_groups_by_shown_priority_with_counts() {
         let board = Board::new(snapshot());

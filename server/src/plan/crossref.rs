@@ -153,12 +153,11 @@ mod tests {
     use pmt_wire::Source;
 
     use super::*;
-    use crate::test_fixtures::task_from;
 
     fn task(source: Source, id: &str, kind: TaskKind, refs: &[&str]) -> Task {
         Task {
             refs: refs.iter().map(|r| (*r).to_owned()).collect(),
-            ..task_from(source, id, kind)
+            ..Task::new(source, id, kind, id)
         }
     }
 

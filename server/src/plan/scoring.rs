@@ -441,7 +441,6 @@ mod tests {
     use pmt_wire::Signals;
 
     use super::*;
-    use crate::test_fixtures::task_from;
 
     /// 2026-11-23 09:30 in Paris (UTC+1): the demo day's "now".
     const NOW: i64 = 1_795_422_600;
@@ -453,7 +452,7 @@ mod tests {
     fn task(source: Source, kind: TaskKind, signals: Signals) -> Task {
         Task {
             signals,
-            ..task_from(source, "x", kind)
+            ..Task::new(source, "x", kind, "x")
         }
     }
 

@@ -168,7 +168,6 @@ mod tests {
     use pmt_wire::SourceState;
 
     use super::*;
-    use crate::test_fixtures::task_from;
 
     const NOW: i64 = 1_795_422_600;
 
@@ -189,7 +188,7 @@ mod tests {
         Task {
             signals,
             refs: refs.iter().map(|r| (*r).to_owned()).collect(),
-            ..task_from(source, id, kind)
+            ..Task::new(source, id, kind, id)
         }
     }
 
